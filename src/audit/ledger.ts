@@ -1,0 +1,136 @@
+import type { AuditRecord, AuditSink } from '../core/ports.js';
+import { canonicalJson } from '../core/digest.js';
+import type { SqlClient, Queryable } from '../backends/sql/sql-client.js';
+import { chainHash, GENESIS_HASH } from './chain.js';
+import type { CheckpointSigner } from './signing-key.js';
+
+export interface LedgerOptions {
+  signer: CheckpointSigner;
+  /** A signed checkpoint at least every this many entries… */
+  checkpointEvery: number;
+  /** …and at least this often while entries arrive. */
+  checkpointSeconds: number;
+  maxBatch?: number;
+}
+
+interface Pending {
+  record: AuditRecord;
+  resolve: (v: { seq: number }) => void;
+  reject: (e: unknown) => void;
+}
+
+/** A lock id every Warden process on one database takes to append, so the chain stays linear. */
+const APPEND_LOCK = 72_6564_02;
+
+/**
+ * Hash-chained, append-only audit ledger with group commit: appends that arrive while a commit is
+ * in flight are written together in the next transaction, so durability costs one commit per
+ * batch, not per entry. `append` resolves only after the entry's transaction committed.
+ */
+export class Ledger implements AuditSink {
+  private queue: Pending[] = [];
+  private flushing: Promise<void> | undefined;
+  private lastCheckpointAt = Date.now();
+  private closed = false;
+  private uncheckpointed = false;
+
+  constructor(
+    private readonly db: SqlClient,
+    private readonly options: LedgerOptions,
+  ) {}
+
+  append(record: AuditRecord): Promise<{ seq: number }> {
+    if (this.closed) return Promise.reject(new Error('the ledger is closed'));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ record, resolve, reject });
+      this.flushing ??= this.drain();
+    });
+  }
+
+  /** Resolves when everything appended so far is durable. */
+  async flush(): Promise<void> {
+    while (this.flushing) await this.flushing;
+  }
+
+  /** Closes with a signed checkpoint over the head, so a clean shutdown leaves nothing unvouched. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.flush();
+    if (this.uncheckpointed) await this.checkpointHead().catch(() => {});
+  }
+
+  private async checkpointHead(): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK]);
+      const { rows } = await tx.query<{ seq: number; hash: string }>('SELECT seq, hash FROM audit_ledger ORDER BY seq DESC LIMIT 1');
+      if (rows[0]) await this.insertCheckpoint(tx, { seq: Number(rows[0].seq), hash: rows[0].hash });
+    });
+  }
+
+  private async insertCheckpoint(tx: Queryable, at: { seq: number; hash: string }): Promise<void> {
+    const { signer } = this.options;
+    await tx.query('INSERT INTO audit_checkpoints (seq, hash, ts, key_id, signature) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (seq) DO NOTHING', [
+      at.seq,
+      at.hash,
+      new Date().toISOString(),
+      signer.keyId,
+      signer.sign(at.seq, at.hash),
+    ]);
+    this.lastCheckpointAt = Date.now();
+    this.uncheckpointed = false;
+  }
+
+  private async drain(): Promise<void> {
+    // Let appends issued in the same tick join the first batch.
+    await new Promise((r) => setImmediate(r));
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, this.options.maxBatch ?? 2000);
+        try {
+          const seqs = await this.db.transaction((tx) => this.write(tx, batch.map((p) => p.record)));
+          batch.forEach((p, i) => p.resolve({ seq: seqs[i]! }));
+        } catch (err) {
+          for (const p of batch) p.reject(err);
+        }
+      }
+    } finally {
+      this.flushing = undefined;
+    }
+  }
+
+  private async write(tx: Queryable, records: AuditRecord[]): Promise<number[]> {
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK]);
+    const { rows } = await tx.query<{ seq: number; hash: string }>('SELECT seq, hash FROM audit_ledger ORDER BY seq DESC LIMIT 1');
+    let seq = Number(rows[0]?.seq ?? 0);
+    let prev = rows[0]?.hash ?? GENESIS_HASH;
+    const seqs: number[] = [];
+    const ts: string[] = [];
+    const bodies: string[] = [];
+    const prevs: string[] = [];
+    const hashes: string[] = [];
+    const checkpoints: { seq: number; hash: string }[] = [];
+    for (const record of records) {
+      seq += 1;
+      const at = new Date().toISOString();
+      const body = canonicalJson({ record, seq, ts: at });
+      const hash = chainHash(prev, body);
+      seqs.push(seq);
+      ts.push(at);
+      bodies.push(body);
+      prevs.push(prev);
+      hashes.push(hash);
+      prev = hash;
+      if (seq % this.options.checkpointEvery === 0) checkpoints.push({ seq, hash });
+    }
+    await tx.query(
+      `INSERT INTO audit_ledger (seq, ts, body, prev_hash, hash)
+       SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::text[])`,
+      [seqs, ts, bodies, prevs, hashes],
+    );
+    const due = Date.now() - this.lastCheckpointAt >= this.options.checkpointSeconds * 1000;
+    if (due && checkpoints.at(-1)?.seq !== seq) checkpoints.push({ seq, hash: prev });
+    for (const cp of checkpoints) await this.insertCheckpoint(tx, cp);
+    this.uncheckpointed = checkpoints.at(-1)?.seq !== seq;
+    return seqs;
+  }
+}

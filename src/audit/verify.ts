@@ -1,0 +1,64 @@
+import type { KeyObject } from 'node:crypto';
+import type { Queryable } from '../backends/sql/sql-client.js';
+import { bodyHasSeq, chainHash, GENESIS_HASH } from './chain.js';
+import { keyIdOf, verifyCheckpoint } from './signing-key.js';
+
+export interface VerifyResult {
+  ok: boolean;
+  entries: number;
+  checkpoints: number;
+  /** The first sequence number at which the ledger stops verifying. */
+  firstBadSeq?: number;
+  problem?: string;
+}
+
+const PAGE = 20_000;
+
+/**
+ * Walks the whole chain in sequence order and checks every link, then every signed checkpoint.
+ * A changed, deleted, inserted or reordered row is reported at the first sequence number it breaks.
+ */
+export async function verifyLedger(
+  db: Queryable,
+  trustedKeys: readonly KeyObject[],
+  onProgress?: (entries: number) => void,
+): Promise<VerifyResult> {
+  let expected = 1;
+  let prev = GENESIS_HASH;
+  const hashes = new Map<number, string>();
+  const { rows: cps } = await db.query<{ seq: number; hash: string; key_id: string; signature: string }>(
+    'SELECT seq, hash, key_id, signature FROM audit_checkpoints ORDER BY seq',
+  );
+  const checkpointSeqs = new Set(cps.map((c) => Number(c.seq)));
+  const fail = (seq: number, problem: string): VerifyResult => ({ ok: false, entries: expected - 1, checkpoints: cps.length, firstBadSeq: seq, problem });
+
+  for (;;) {
+    const { rows } = await db.query<{ seq: number; body: string; prev_hash: string; hash: string }>(
+      'SELECT seq, body, prev_hash, hash FROM audit_ledger WHERE seq >= $1 ORDER BY seq LIMIT $2',
+      [expected, PAGE],
+    );
+    for (const row of rows) {
+      const seq = Number(row.seq);
+      if (seq !== expected) return fail(expected, `entry ${expected} is missing`);
+      if (row.prev_hash !== prev) return fail(seq, `entry ${seq} does not link to entry ${seq - 1}`);
+      if (!bodyHasSeq(row.body, seq)) return fail(seq, `entry ${seq} holds the body of another entry`);
+      if (chainHash(prev, row.body) !== row.hash) return fail(seq, `entry ${seq} was changed after it was written`);
+      if (checkpointSeqs.has(seq)) hashes.set(seq, row.hash);
+      prev = row.hash;
+      expected++;
+    }
+    onProgress?.(expected - 1);
+    if (rows.length < PAGE) break;
+  }
+
+  const keys = new Map(trustedKeys.map((k) => [keyIdOf(k), k]));
+  for (const cp of cps) {
+    const seq = Number(cp.seq);
+    const key = keys.get(cp.key_id);
+    if (!key) return fail(seq, `checkpoint ${seq} is signed by an untrusted key ${cp.key_id}`);
+    if (!verifyCheckpoint(key, seq, cp.hash, cp.signature)) return fail(seq, `checkpoint ${seq} has a bad signature`);
+    if (seq >= expected) return fail(expected, `entries ${expected}..${seq} were removed (checkpoint ${seq} vouches for them)`);
+    if (hashes.get(seq) !== cp.hash) return fail(seq, `entry ${seq} differs from its signed checkpoint`);
+  }
+  return { ok: true, entries: expected - 1, checkpoints: cps.length };
+}

@@ -1,0 +1,72 @@
+import { Command, CommanderError } from 'commander';
+import { WardenError } from '../core/errors.js';
+import * as cmd from './commands.js';
+import { serve } from './serve.js';
+
+const out = (line: string) => process.stdout.write(`${line}\n`);
+
+function program(setExit: (code: number) => void): Command {
+  const run =
+    <A extends unknown[]>(fn: (...args: A) => number | Promise<number>) =>
+    async (...args: A) =>
+      setExit(await fn(...args));
+  const p = new Command('warden').description('Policy gateway for autonomous AI agents').exitOverride().showHelpAfterError(false);
+  const common = (c: Command) => c.option('-c, --config <path>', 'warden.yaml or its directory').option('-d, --data-dir <dir>', 'data directory (default $WARDEN_DATA_DIR or ./.warden)');
+
+  common(p.command('serve').description('run the gateway'))
+    .option('--host <host>', 'address to listen on')
+    .option('-p, --port <port>', 'port to listen on')
+    .action(run((o) => serve(o, out)));
+  common(p.command('check').description('validate the configuration and policies'))
+    .option('--json', 'machine-readable output')
+    .action(run((o) => cmd.check(o, out)));
+  common(p.command('policy').description('policy tools').command('test').description('run the policy test cases in tests/*.yaml'))
+    .option('--json', 'machine-readable output')
+    .action(run((o) => cmd.policyTest(o, out)));
+  common(p.command('authorize').description('decide one action and record it (exit 0 allow, 3 deny, 4 approval_required, 5 error)'))
+    .requiredOption('--agent <id>', 'agent id')
+    .requiredOption('--action <verb>', 'action verb, e.g. tool.invoke')
+    .requiredOption('--resource <id>', 'resource id, e.g. bank.send_money')
+    .option('--context <json>', 'policy context as JSON, e.g. \'{"args":{"amount":50}}\'')
+    .option('--json', 'machine-readable output')
+    .action(run((o) => cmd.authorize(o, out)));
+
+  const audit = p.command('audit').description('the audit ledger');
+  common(audit.command('verify').description('verify the hash chain and signed checkpoints'))
+    .option('--json', 'machine-readable output')
+    .action(run((o) => cmd.auditVerify(o, out)));
+  common(audit.command('tail').description('show the newest entries'))
+    .option('-n, --lines <n>', 'how many', '20')
+    .option('--json', 'one JSON object per line')
+    .action(run((o) => cmd.auditTail(o, out)));
+
+  const agents = p.command('agents').description('agent identities');
+  common(agents.command('list').description('agents and their state'))
+    .option('--json', 'machine-readable output')
+    .action(run((o) => cmd.agentsList(o, out)));
+  common(agents.command('suspend <agent>').description('deny every request of an agent until resumed')).action(
+    run((agent: string, o) => cmd.agentsSuspend(agent, true, o, out)),
+  );
+  common(agents.command('resume <agent>').description('lift a suspension')).action(run((agent: string, o) => cmd.agentsSuspend(agent, false, o, out)));
+  common(agents.command('key').description('API keys').command('create <agent>').description('create an API key (printed once)'))
+    .option('--json', 'machine-readable output')
+    .action(run((agent: string, o) => cmd.agentsKeyCreate(agent, o, out)));
+  return p;
+}
+
+/** Runs the CLI; returns the exit code. Errors are one line on stderr, never a stack trace. */
+export async function main(argv: string[]): Promise<number> {
+  let code = 0;
+  try {
+    await program((c) => (code = c)).parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    if (err instanceof WardenError) {
+      process.stderr.write(`warden: ${err.code}: ${err.message}\n`);
+      return err.code === 'config_invalid' || err.code === 'policy_invalid' ? 2 : 1;
+    }
+    process.stderr.write(`warden: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+}

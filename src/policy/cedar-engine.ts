@@ -1,0 +1,158 @@
+import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
+import type { AuthorizationAnswer, EntityJson, SchemaJson } from '@cedar-policy/cedar-wasm/nodejs';
+import { isVerb, type EntityRef } from '../core/action.js';
+import type { Decision } from '../core/decision.js';
+import type { PolicyEngine, PolicyRequest } from '../core/ports.js';
+import { entityKey, RESOURCE_TYPES } from './model.js';
+import type { LoadedPolicy } from './policy-files.js';
+import { PolicyIndex } from './policy-index.js';
+import { toCedarContext } from './context.js';
+
+interface Slice {
+  policies: LoadedPolicy[];
+  setId: string;
+  /** The same slice without approval policies; built on first need. */
+  withoutApproval?: string;
+  entities: EntityJson[];
+}
+
+const MAX_SLICES = 20_000;
+let generation = 0;
+
+/**
+ * Decides requests with Cedar over the slice of policies and entities a request can touch.
+ * Policies are preparsed once per distinct slice and reused.
+ */
+export class CedarPolicyEngine implements PolicyEngine {
+  private readonly index: PolicyIndex;
+  private readonly entities = new Map<string, EntityJson>();
+  private readonly ancestors = new Map<string, Set<string>>();
+  private readonly slices = new Map<string, Slice>();
+  private readonly preparsed = new Map<string, string>();
+  private readonly prefix = `g${++generation}`;
+  readonly policies: readonly LoadedPolicy[];
+
+  constructor(
+    policies: readonly LoadedPolicy[],
+    entities: readonly EntityJson[],
+    readonly schema: SchemaJson<string>,
+  ) {
+    this.policies = policies;
+    this.index = new PolicyIndex(policies);
+    for (const e of entities) this.entities.set(keyOf(e.uid), e);
+  }
+
+  resourceFor(verb: string, resourceId: string): EntityRef | undefined {
+    if (!isVerb(verb)) return undefined;
+    const spec = RESOURCE_TYPES[verb];
+    for (const type of spec.types) {
+      const ref = { type, id: resourceId };
+      if (this.entities.has(entityKey(ref))) return ref;
+    }
+    return spec.configured ? undefined : { type: spec.types[0] ?? 'Memory', id: resourceId };
+  }
+
+  decide(request: PolicyRequest): Decision {
+    let slice: Slice;
+    let context;
+    try {
+      slice = this.sliceFor(request);
+      context = toCedarContext(request.context);
+    } catch (err) {
+      return { decision: 'error', policies: [], obligations: {}, reason: 'evaluation_error', errors: [message(err)] };
+    }
+    if (slice.policies.length === 0) return { decision: 'deny', policies: [], obligations: {}, reason: 'default_deny', errors: [] };
+
+    const call = (setId: string): AuthorizationAnswer =>
+      cedar.statefulIsAuthorized({
+        principal: request.principal,
+        action: { type: 'Action', id: request.action },
+        resource: request.resource,
+        context,
+        preparsedPolicySetId: setId,
+        entities: slice.entities,
+      });
+    const first = call(slice.setId);
+    if (first.type === 'failure') return evaluationError(first.errors.map((e) => e.message));
+    const { decision, diagnostics } = first.response;
+    // INVARIANT: Cedar skips a policy whose evaluation errors; a skipped forbid would fail open.
+    if (diagnostics.errors.length > 0) return evaluationError(diagnostics.errors.map((e) => `${e.policyId}: ${e.error.message}`));
+    const byId = (id: string) => slice.policies.find((p) => p.id === id);
+    const determining = diagnostics.reason.map(byId).filter((p): p is LoadedPolicy => p !== undefined);
+    if (decision === 'allow') return { decision: 'allow', policies: diagnostics.reason, obligations: obligationsOf(determining), errors: [] };
+    if (determining.length === 0) return { decision: 'deny', policies: [], obligations: {}, reason: 'default_deny', errors: [] };
+    if (!determining.every((p) => p.layer === 'approval')) {
+      const hard = determining.filter((p) => p.layer !== 'approval').map((p) => p.id);
+      return { decision: 'deny', policies: hard, obligations: {}, reason: 'forbidden', errors: [] };
+    }
+    // Only approval policies denied: approval is needed if the rest of the set would allow.
+    slice.withoutApproval ??= this.preparse(slice.policies.filter((p) => p.layer !== 'approval'));
+    const second = call(slice.withoutApproval);
+    if (second.type === 'success' && second.response.decision === 'allow' && second.response.diagnostics.errors.length === 0) {
+      return { decision: 'approval_required', policies: diagnostics.reason, obligations: obligationsOf(determining), errors: [] };
+    }
+    return { decision: 'deny', policies: [], obligations: {}, reason: 'default_deny', errors: [] };
+  }
+
+  private sliceFor(request: PolicyRequest): Slice {
+    const cacheKey = `${entityKey(request.principal)}|${request.action}|${entityKey(request.resource)}`;
+    const cached = this.slices.get(cacheKey);
+    if (cached) return cached;
+    const pAnc = this.ancestorsOf(request.principal);
+    const rAnc = this.ancestorsOf(request.resource);
+    const policies = this.index.candidates(request.principal, pAnc, request.action, request.resource, rAnc);
+    const entities = new Map<string, EntityJson>();
+    for (const key of [entityKey(request.principal), ...pAnc, entityKey(request.resource), ...rAnc]) {
+      const e = this.entities.get(key);
+      if (e) entities.set(key, e);
+    }
+    const slice: Slice = { policies, setId: policies.length ? this.preparse(policies) : '', entities: [...entities.values()] };
+    if (this.slices.size >= MAX_SLICES) this.slices.delete(this.slices.keys().next().value as string);
+    this.slices.set(cacheKey, slice);
+    return slice;
+  }
+
+  private preparse(policies: readonly LoadedPolicy[]): string {
+    const key = policies.map((p) => p.id).join('\u0000');
+    const existing = this.preparsed.get(key);
+    if (existing) return existing;
+    const setId = `${this.prefix}:${this.preparsed.size}`;
+    const result = cedar.preparsePolicySet(setId, { staticPolicies: Object.fromEntries(policies.map((p) => [p.id, p.text])) });
+    if (result.type === 'failure') throw new Error(result.errors.map((e) => e.message).join('; '));
+    this.preparsed.set(key, setId);
+    return setId;
+  }
+
+  /** Keys of every ancestor of an entity (transitively), cached. */
+  private ancestorsOf(ref: EntityRef): Set<string> {
+    const key = entityKey(ref);
+    const cached = this.ancestors.get(key);
+    if (cached) return cached;
+    const out = new Set<string>();
+    const stack = [...(this.entities.get(key)?.parents ?? [])];
+    while (stack.length) {
+      const parentKey = keyOf(stack.pop()!);
+      if (out.has(parentKey)) continue;
+      out.add(parentKey);
+      stack.push(...(this.entities.get(parentKey)?.parents ?? []));
+    }
+    this.ancestors.set(key, out);
+    return out;
+  }
+}
+
+function keyOf(uid: EntityJson['uid']): string {
+  return entityKey('__entity' in uid ? uid.__entity : uid);
+}
+
+function obligationsOf(policies: readonly LoadedPolicy[]): Record<string, string> {
+  return Object.assign({}, ...policies.map((p) => p.obligations)) as Record<string, string>;
+}
+
+function evaluationError(errors: string[]): Decision {
+  return { decision: 'error', policies: [], obligations: {}, reason: 'evaluation_error', errors };
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,162 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
+import type { PolicyJson, SchemaJson } from '@cedar-policy/cedar-wasm/nodejs';
+
+/** The layer a policy belongs to (DESIGN.md, "Policy model"). */
+export type Layer = 'boundary' | 'role' | 'approval';
+
+/** One policy as loaded: its text, where it came from, and its parsed form for indexing. */
+export interface LoadedPolicy {
+  id: string;
+  text: string;
+  file: string;
+  line: number;
+  layer: Layer;
+  json: PolicyJson;
+  obligations: Record<string, string>;
+}
+
+export interface PolicyProblem {
+  file: string;
+  line: number;
+  message: string;
+}
+
+/** Annotations with a meaning of their own; any other known one is an obligation. */
+const META_ANNOTATIONS = new Set(['id', 'description', 'reason', 'approval']);
+export const OBLIGATION_ANNOTATIONS = new Set(['redact', 'max_rows', 'max_tokens', 'mask', 'notify', 'approvers']);
+
+export function listCedarFiles(dirs: string[]): string[] {
+  const files: string[] = [];
+  for (const dir of dirs) {
+    let names: string[];
+    try {
+      if (!statSync(dir).isDirectory()) continue;
+      names = readdirSync(dir);
+    } catch {
+      continue;
+    }
+    for (const name of names.sort()) if (name.endsWith('.cedar')) files.push(path.join(dir, name));
+  }
+  return files;
+}
+
+function lineAt(text: string, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}
+
+/**
+ * Reads, parses, validates and lints one file. Problems name the file and line; a file with
+ * problems contributes no policies.
+ */
+export function loadPolicyFile(
+  file: string,
+  text: string,
+  isBoundary: boolean,
+  schema: SchemaJson<string>,
+  label: string,
+): { policies: LoadedPolicy[]; problems: PolicyProblem[] } {
+  const problems: PolicyProblem[] = [];
+  const at = (offset: number, message: string) => problems.push({ file, line: lineAt(text, offset), message });
+
+  const parsed = cedar.checkParsePolicySet({ staticPolicies: text });
+  if (parsed.type === 'failure') {
+    for (const e of parsed.errors) at(e.sourceLocations?.[0]?.start ?? 0, `${e.message}${hint(e.sourceLocations?.[0]?.label)}`);
+    return { policies: [], problems };
+  }
+  const parts = cedar.policySetTextToParts(text);
+  if (parts.type === 'failure') {
+    for (const e of parts.errors) at(0, e.message);
+    return { policies: [], problems };
+  }
+  if (parts.policy_templates.length > 0) at(0, 'policy templates are not supported; write static policies');
+
+  const validation = cedar.validate({ schema, policies: { staticPolicies: text }, validationSettings: { mode: 'strict' } });
+  if (validation.type === 'failure') {
+    for (const e of validation.errors) at(e.sourceLocations?.[0]?.start ?? 0, e.message);
+  } else {
+    for (const v of validation.validationErrors) at(v.error.sourceLocations?.[0]?.start ?? 0, stripPolicyId(v.error.message));
+  }
+
+  const policies: LoadedPolicy[] = [];
+  let cursor = 0;
+  parts.policies.forEach((policyText, index) => {
+    const offset = Math.max(text.indexOf(policyText, cursor), 0);
+    cursor = offset + policyText.length;
+    const line = lineAt(text, offset);
+    const json = cedar.policyToJson(policyText);
+    if (json.type === 'failure') {
+      problems.push({ file, line, message: json.errors.map((e) => e.message).join('; ') });
+      return;
+    }
+    const p = json.json;
+    const annotations = p.annotations ?? {};
+    const approval = annotations.approval;
+    const obligations: Record<string, string> = {};
+    for (const [key, value] of Object.entries(annotations)) {
+      if (OBLIGATION_ANNOTATIONS.has(key)) obligations[key] = value;
+      else if (!META_ANNOTATIONS.has(key)) problems.push({ file, line, message: `unknown annotation @${key}` });
+    }
+    if (approval !== undefined && approval !== 'required') problems.push({ file, line, message: '@approval must be "required"' });
+    if (approval !== undefined && p.effect !== 'forbid') problems.push({ file, line, message: '@approval("required") belongs on a forbid policy' });
+    if (isBoundary && p.effect !== 'forbid') problems.push({ file, line, message: 'org boundary files may contain only forbid policies' });
+    if (isBoundary && approval !== undefined) problems.push({ file, line, message: 'an org boundary cannot be lifted by approval; move it to a policy file' });
+    if (p.effect === 'permit' && p.action.op === 'All' && p.resource.op === 'All' && p.conditions.length === 0) {
+      problems.push({ file, line, message: 'a permit for every action on every resource is not allowed; scope it to actions and resources' });
+    }
+    policies.push({
+      id: annotations.id ?? `${label}#${index + 1}`,
+      text: policyText,
+      file,
+      line,
+      layer: isBoundary ? 'boundary' : approval !== undefined ? 'approval' : 'role',
+      json: p,
+      obligations,
+    });
+  });
+  return { policies: problems.length ? [] : policies, problems };
+}
+
+function hint(label: string | null | undefined): string {
+  return label ? ` (${label})` : '';
+}
+
+function stripPolicyId(message: string): string {
+  return message.replace(/^for policy `policy\d+`, /, '');
+}
+
+/** Loads every policy file under the given directories; throws nothing, reports problems. */
+export function loadPolicies(
+  dirs: { policies: string[]; boundaries: string[] },
+  schema: SchemaJson<string>,
+  root: string,
+): { policies: LoadedPolicy[]; problems: PolicyProblem[] } {
+  const policies: LoadedPolicy[] = [];
+  const problems: PolicyProblem[] = [];
+  const read = (files: string[], isBoundary: boolean) => {
+    for (const file of files) {
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch {
+        problems.push({ file, line: 1, message: 'cannot read the file' });
+        continue;
+      }
+      const result = loadPolicyFile(file, text, isBoundary, schema, path.relative(root, file));
+      policies.push(...result.policies);
+      problems.push(...result.problems);
+    }
+  };
+  read(listCedarFiles(dirs.boundaries), true);
+  read(listCedarFiles(dirs.policies), false);
+  const seen = new Map<string, LoadedPolicy>();
+  for (const p of policies) {
+    const first = seen.get(p.id);
+    if (first) problems.push({ file: p.file, line: p.line, message: `duplicate policy id "${p.id}" (first in ${first.file}:${first.line})` });
+    else seen.set(p.id, p);
+  }
+  return { policies, problems };
+}

@@ -1,0 +1,26 @@
+import type { FastifyRequest } from 'fastify';
+import { WardenError } from '../../core/errors.js';
+import type { Credential } from '../../core/action.js';
+import { isAdminToken } from '../../identity/admin-token.js';
+import type { AgentStore } from '../../identity/agent-store.js';
+
+export type Caller = { kind: 'admin' } | { kind: 'agent'; agentId: string; credential: Credential };
+
+function bearer(request: FastifyRequest): string {
+  const header = request.headers.authorization;
+  const m = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+  if (!m) throw new WardenError('unauthenticated', 'Send a credential as "Authorization: Bearer <token>"');
+  return m[1]!;
+}
+
+/** Who is calling: the admin (admin token) or an agent (API key). Admin and agent credentials never overlap. */
+export async function authenticate(request: FastifyRequest, adminToken: string, agents: AgentStore): Promise<Caller> {
+  const token = bearer(request);
+  if (token.startsWith('wdn_admin_')) {
+    if (isAdminToken(token, adminToken)) return { kind: 'admin' };
+    throw new WardenError('unauthenticated', 'The admin token is not valid');
+  }
+  const found = await agents.authenticate(token);
+  if (!found) throw new WardenError('unauthenticated', 'The API key is not valid');
+  return { kind: 'agent', agentId: found.agentId, credential: { kind: 'api_key', id: found.keyId } };
+}

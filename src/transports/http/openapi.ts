@@ -1,0 +1,82 @@
+/** The OpenAPI document served at /openapi.json: the HTTP contract, kept next to the routes. */
+const error = { $ref: '#/components/schemas/Error' };
+const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: error } } });
+const json = (schema: object) => ({ 'application/json': { schema } });
+
+export const openApiDocument = {
+  openapi: '3.1.0',
+  info: { title: 'Warden', version: '0.1.0', description: 'Authorize, record and inspect agent actions.' },
+  components: {
+    securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An agent API key (wdn_…) or the admin token (wdn_admin_…)' } },
+    schemas: {
+      Error: {
+        type: 'object',
+        required: ['code', 'message'],
+        properties: { code: { type: 'string' }, message: { type: 'string' }, details: {} },
+      },
+      AuthorizeRequest: {
+        type: 'object',
+        required: ['action', 'resource'],
+        additionalProperties: false,
+        properties: {
+          action: { type: 'string', examples: ['tool.invoke'] },
+          resource: { type: 'string', examples: ['bank.send_money'] },
+          context: { type: 'object', description: 'Policy context; agents may set only `args`, the admin any part' },
+          agent: { type: 'string', description: 'The agent to decide for (admin token only)' },
+          sessionId: { type: 'string' },
+        },
+      },
+      Decision: {
+        type: 'object',
+        required: ['decision', 'policies', 'obligations', 'requestId'],
+        properties: {
+          decision: { enum: ['allow', 'deny', 'approval_required', 'error'] },
+          policies: { type: 'array', items: { type: 'string' } },
+          obligations: { type: 'object', additionalProperties: { type: 'string' } },
+          requestId: { type: 'string' },
+          seq: { type: 'integer', description: 'The ledger entry that records this decision' },
+          reason: { type: 'string' },
+          errors: { type: 'array', items: { type: 'string' } },
+        },
+      },
+    },
+  },
+  security: [{ bearer: [] }],
+  paths: {
+    '/v1/authorize': {
+      post: {
+        summary: 'Decide an action and record the decision',
+        requestBody: { required: true, content: json({ $ref: '#/components/schemas/AuthorizeRequest' }) },
+        responses: {
+          '200': { description: 'The decision', content: json({ $ref: '#/components/schemas/Decision' }) },
+          '400': errorResponse('Malformed JSON (invalid_json), wrong shape (invalid_request) or unknown verb (invalid_action)'),
+          '401': errorResponse('Missing or invalid credential'),
+          '403': errorResponse('The agent is suspended'),
+          '404': errorResponse('Unknown agent or resource'),
+          '413': errorResponse('Body over the configured limit'),
+          '503': errorResponse('The ledger is unavailable: nothing is allowed'),
+        },
+      },
+    },
+    '/v1/audit': {
+      get: {
+        summary: 'Page the audit ledger (admin)',
+        parameters: [
+          { name: 'after', in: 'query', schema: { type: 'integer', minimum: 0 } },
+          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000 } },
+        ],
+        responses: { '200': { description: 'Entries after `after`, and the cursor for the next page' } },
+      },
+    },
+    '/v1/audit/verify': { get: { summary: 'Verify the hash chain and signed checkpoints (admin)', responses: { '200': { description: 'Verification result' } } } },
+    '/v1/agents': { get: { summary: 'List agents with their state (admin)', responses: { '200': { description: 'Agents' } } } },
+    '/v1/agents/{agent}/suspend': { post: { summary: 'Suspend an agent (admin)', responses: { '200': { description: 'Suspended' }, '404': errorResponse('Unknown agent') } } },
+    '/v1/agents/{agent}/resume': { post: { summary: 'Resume an agent (admin)', responses: { '200': { description: 'Resumed' }, '404': errorResponse('Unknown agent') } } },
+    '/v1/agents/{agent}/keys': {
+      post: { summary: 'Create an API key for an agent (admin); the key is shown once', responses: { '201': { description: 'The new key' }, '404': errorResponse('Unknown agent') } },
+    },
+    '/healthz': { get: { summary: 'Liveness', security: [], responses: { '200': { description: 'Alive' } } } },
+    '/readyz': { get: { summary: 'Readiness: database reachable and policies loaded', security: [], responses: { '200': { description: 'Ready' }, '503': errorResponse('Not ready') } } },
+    '/openapi.json': { get: { summary: 'This document', security: [], responses: { '200': { description: 'OpenAPI 3.1' } } } },
+  },
+} as const;
