@@ -46,9 +46,11 @@ export function buildServer(app: App): FastifyInstance {
     genReqId: () => randomUUID(),
     // One decision line per action comes from the Gate; per-request lines would double it.
     logController: new LogController({ disableRequestLogging: true }),
-    // A wrong type is the client's error to hear about, not a value to coerce.
-    ajv: { customOptions: { coerceTypes: false } },
+    // A wrong type or an unknown field is the client's error to hear about, not a value to coerce or drop.
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
   });
+  // JSON only: a text body is refused with 415 instead of failing validation as a string.
+  server.removeContentTypeParser('text/plain');
   // Credentials are checked before the body is parsed: an anonymous caller learns nothing else.
   const callers = new WeakMap<FastifyRequest, Caller>();
   server.addHook('onRequest', async (request) => {

@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { Gate } from './gate.js';
+import type { Action } from './action.js';
+import type { AgentDirectory, AuditRecord, AuditSink, PolicyEngine } from './ports.js';
+import { loadConfig } from '../config/load.js';
+import { loadEngine } from '../policy/load.js';
+
+const engine = loadEngine(loadConfig('examples/quickstart'));
+
+class MemoryAudit implements AuditSink {
+  records: AuditRecord[] = [];
+  fail = false;
+  async append(record: AuditRecord) {
+    if (this.fail) throw new Error('disk full');
+    this.records.push(record);
+    return { seq: this.records.length };
+  }
+}
+
+function directory(suspended: string[] = []): AgentDirectory {
+  const known = new Set(['support-bot', 'finance-bot', 'research-bot']);
+  return { status: async (id) => ({ id, known: known.has(id), suspended: suspended.includes(id) }) };
+}
+
+function setup(opts: { policy?: PolicyEngine; suspended?: string[] } = {}) {
+  const audit = new MemoryAudit();
+  const logged: unknown[] = [];
+  const gate = new Gate({ policy: opts.policy ?? engine, agents: directory(opts.suspended), audit, log: { decision: (r) => logged.push(r) }, env: 'dev' });
+  return { gate, audit, logged };
+}
+
+const action = (over: Partial<Action> = {}): Action => ({
+  requestId: 'r1',
+  agentId: 'finance-bot',
+  verb: 'tool.invoke',
+  resource: 'bank.send_money',
+  context: { args: { amount: 50, to: 'DE89370400440532013000' } },
+  credential: { kind: 'api_key', id: 'k1' },
+  ...over,
+});
+
+describe('the Gate', () => {
+  it('allows what a policy permits and records it with a digest of the context, not the arguments', async () => {
+    const { gate, audit, logged } = setup();
+    const d = await gate.authorize(action());
+    expect(d).toMatchObject({ decision: 'allow', policies: ['payments-send-money'], seq: 1, requestId: 'r1' });
+    expect(audit.records[0]).toMatchObject({ decision: 'allow', agentId: 'finance-bot', contextDigest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) });
+    expect(JSON.stringify(audit.records[0])).not.toContain('DE89370400440532013000');
+    expect(logged).toHaveLength(1);
+  });
+
+  it('denies and records an unknown (shadow) agent', async () => {
+    const { gate, audit } = setup();
+    const d = await gate.authorize(action({ agentId: 'shadow-bot' }));
+    expect(d).toMatchObject({ decision: 'deny', code: 'unknown_agent', reason: 'unknown_agent' });
+    expect(audit.records[0]).toMatchObject({ decision: 'deny', agentId: 'shadow-bot', reason: 'unknown_agent' });
+  });
+
+  it('denies and records a suspended agent even where a policy permits the action', async () => {
+    const { gate, audit } = setup({ suspended: ['finance-bot'] });
+    expect(await gate.authorize(action())).toMatchObject({ decision: 'deny', code: 'agent_suspended' });
+    expect(audit.records).toHaveLength(1);
+  });
+
+  it('denies and records an unknown resource and an unknown verb', async () => {
+    const { gate, audit } = setup();
+    expect(await gate.authorize(action({ resource: 'bank.print_money' }))).toMatchObject({ decision: 'deny', code: 'unknown_resource' });
+    expect(await gate.authorize(action({ verb: 'tool.explode' }))).toMatchObject({ decision: 'deny', code: 'invalid_action' });
+    expect(audit.records.map((r) => r.reason)).toEqual(['unknown_resource', 'invalid_action']);
+  });
+
+  it('fails closed when the policy engine throws: the decision is error, and it is recorded', async () => {
+    const broken: PolicyEngine = { decide: () => { throw new Error('wasm trap'); }, resourceFor: (_v, id) => ({ type: 'Tool', id }) };
+    const { gate, audit } = setup({ policy: broken });
+    const d = await gate.authorize(action());
+    expect(d.decision).toBe('error');
+    expect(audit.records[0]?.decision).toBe('error');
+  });
+
+  it('fails closed when the agent directory is down', async () => {
+    const audit = new MemoryAudit();
+    const gate = new Gate({ policy: engine, agents: { status: async () => { throw new Error('db down'); } }, audit, log: { decision: () => {} }, env: 'dev' });
+    expect((await gate.authorize(action())).decision).toBe('error');
+    expect(audit.records[0]?.decision).toBe('error');
+  });
+
+  it('never returns allow when the decision cannot be recorded', async () => {
+    const { gate, audit } = setup();
+    audit.fail = true;
+    await expect(gate.authorize(action())).rejects.toMatchObject({ code: 'unavailable' });
+  });
+
+  it('takes only args from an agent: it cannot grant itself an approval', async () => {
+    const { gate } = setup();
+    const context = { args: { amount: 5000, to: 'x' }, approval: { granted: true, approvers: 2 } };
+    expect((await gate.authorize(action({ context }))).decision).toBe('approval_required');
+    expect((await gate.authorize(action({ context, credential: { kind: 'admin' } }))).decision).toBe('allow');
+  });
+
+  it('refuses argument keys that would smuggle Cedar entity references, as an error decision', async () => {
+    const { gate } = setup();
+    const d = await gate.authorize(action({ context: { args: { amount: { __entity: { type: 'Agent', id: 'x' } } } } }));
+    expect(d.decision).toBe('error');
+  });
+});
