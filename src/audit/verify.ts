@@ -32,23 +32,34 @@ export async function verifyLedger(
   const checkpointSeqs = new Set(cps.map((c) => Number(c.seq)));
   const fail = (seq: number, problem: string): VerifyResult => ({ ok: false, entries: expected - 1, checkpoints: cps.length, firstBadSeq: seq, problem });
 
-  for (;;) {
-    const { rows } = await db.query<{ seq: number; body: string; prev_hash: string; hash: string }>(
-      'SELECT seq, body, prev_hash, hash FROM audit_ledger WHERE seq >= $1 ORDER BY seq LIMIT $2',
-      [expected, PAGE],
+  // Pages come back as one text each (rows joined by newlines: canonical JSON has none inside), and
+  // the next page is fetched while this one is hashed: row decoding dominates otherwise.
+  const fetchPage = (from: number) =>
+    db.query<{ page: string | null }>(
+      `SELECT string_agg(seq::text || ' ' || hash || ' ' || body, E'\\n' ORDER BY seq) AS page
+         FROM (SELECT seq, hash, body FROM audit_ledger WHERE seq >= $1 ORDER BY seq LIMIT $2) p`,
+      [from, PAGE],
     );
-    for (const row of rows) {
-      const seq = Number(row.seq);
+  let next = fetchPage(1);
+  for (let from = 1; ; from += PAGE) {
+    const page = (await next).rows[0]?.page;
+    const lines = page ? page.split('\n') : [];
+    if (lines.length === PAGE) next = fetchPage(from + PAGE);
+    for (const line of lines) {
+      const a = line.indexOf(' ');
+      const b = line.indexOf(' ', a + 1);
+      const seq = Number(line.slice(0, a));
+      const hash = line.slice(a + 1, b);
+      const body = line.slice(b + 1);
       if (seq !== expected) return fail(expected, `entry ${expected} is missing`);
-      if (row.prev_hash !== prev) return fail(seq, `entry ${seq} does not link to entry ${seq - 1}`);
-      if (!bodyHasSeq(row.body, seq)) return fail(seq, `entry ${seq} holds the body of another entry`);
-      if (chainHash(prev, row.body) !== row.hash) return fail(seq, `entry ${seq} was changed after it was written`);
-      if (checkpointSeqs.has(seq)) hashes.set(seq, row.hash);
-      prev = row.hash;
+      if (!bodyHasSeq(body, seq)) return fail(seq, `entry ${seq} holds the body of another entry`);
+      if (chainHash(prev, body) !== hash) return fail(seq, `entry ${seq} was changed, or does not link to entry ${seq - 1}`);
+      if (checkpointSeqs.has(seq)) hashes.set(seq, hash);
+      prev = hash;
       expected++;
     }
     onProgress?.(expected - 1);
-    if (rows.length < PAGE) break;
+    if (lines.length < PAGE) break;
   }
 
   const keys = new Map(trustedKeys.map((k) => [keyIdOf(k), k]));

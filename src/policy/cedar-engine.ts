@@ -102,10 +102,16 @@ export class CedarPolicyEngine implements PolicyEngine {
     const rAnc = this.ancestorsOf(request.resource);
     const policies = this.index.candidates(request.principal, pAnc, request.action, request.resource, rAnc);
     const entities = new Map<string, EntityJson>();
-    for (const key of [entityKey(request.principal), ...pAnc, entityKey(request.resource), ...rAnc]) {
-      const e = this.entities.get(key);
-      if (e) entities.set(key, e);
-    }
+    const add = (ref: EntityRef, ancestors: Iterable<string>) => {
+      for (const key of [entityKey(ref), ...ancestors]) {
+        const e = this.entities.get(key);
+        if (e) entities.set(key, e);
+      }
+    };
+    add(request.principal, pAnc);
+    add(request.resource, rAnc);
+    // Entities a condition names literally are evaluated too (their attributes, their ancestors).
+    for (const ref of policies.flatMap((p) => p.entities)) add(ref, this.ancestorsOf(ref));
     const slice: Slice = { policies, setId: policies.length ? this.preparse(policies) : '', entities: [...entities.values()] };
     if (this.slices.size >= MAX_SLICES) this.slices.delete(this.slices.keys().next().value as string);
     this.slices.set(cacheKey, slice);
@@ -145,8 +151,19 @@ function keyOf(uid: EntityJson['uid']): string {
   return entityKey('__entity' in uid ? uid.__entity : uid);
 }
 
+/** Limits that several determining policies set combine to the strictest; other values are listed. */
+const STRICTEST: Record<string, (a: number, b: number) => number> = { max_rows: Math.min, max_tokens: Math.min, approvers: Math.max };
+
 function obligationsOf(policies: readonly LoadedPolicy[]): Record<string, string> {
-  return Object.assign({}, ...policies.map((p) => p.obligations)) as Record<string, string>;
+  const values = new Map<string, string[]>();
+  for (const p of policies) for (const [k, v] of Object.entries(p.obligations)) values.set(k, [...(values.get(k) ?? []), v]);
+  const out: Record<string, string> = {};
+  for (const [key, list] of [...values].sort(([a], [b]) => a.localeCompare(b))) {
+    const strictest = STRICTEST[key];
+    const numbers = list.map(Number);
+    out[key] = strictest && numbers.every(Number.isFinite) ? String(numbers.reduce(strictest)) : [...new Set(list)].sort().join(',');
+  }
+  return out;
 }
 
 function evaluationError(errors: string[]): Decision {

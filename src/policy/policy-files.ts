@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
 import type { PolicyJson, SchemaJson } from '@cedar-policy/cedar-wasm/nodejs';
+import type { EntityRef } from '../core/action.js';
 
 /** The layer a policy belongs to (DESIGN.md, "Policy model"). */
 export type Layer = 'boundary' | 'role' | 'approval';
@@ -15,6 +16,8 @@ export interface LoadedPolicy {
   layer: Layer;
   json: PolicyJson;
   obligations: Record<string, string>;
+  /** Entities the conditions name literally (`Agent::"a2" in Role::"r1"`): the slice must carry them. */
+  entities: EntityRef[];
 }
 
 export interface PolicyProblem {
@@ -82,10 +85,7 @@ export function loadPolicyFile(
   }
 
   const policies: LoadedPolicy[] = [];
-  let cursor = 0;
-  parts.policies.forEach((policyText, index) => {
-    const offset = Math.max(text.indexOf(policyText, cursor), 0);
-    cursor = offset + policyText.length;
+  inFileOrder(text, parts.policies).forEach(({ policyText, offset }, index) => {
     const line = lineAt(text, offset);
     const json = cedar.policyToJson(policyText);
     if (json.type === 'failure') {
@@ -115,9 +115,43 @@ export function loadPolicyFile(
       layer: isBoundary ? 'boundary' : approval !== undefined ? 'approval' : 'role',
       json: p,
       obligations,
+      entities: referencedEntities(p),
     });
   });
   return { policies: problems.length ? [] : policies, problems };
+}
+
+/**
+ * `policySetTextToParts` returns policies ordered by their generated ids (policy0, policy1,
+ * policy10, …), not by position: put them back in the order of the file.
+ */
+function inFileOrder(text: string, parts: string[]): { policyText: string; offset: number }[] {
+  const taken = new Set<number>();
+  return parts
+    .map((policyText) => {
+      let offset = text.indexOf(policyText);
+      while (offset >= 0 && taken.has(offset)) offset = text.indexOf(policyText, offset + 1);
+      taken.add(offset);
+      return { policyText, offset: Math.max(offset, 0) };
+    })
+    .sort((a, b) => a.offset - b.offset);
+}
+
+/** Every entity literal anywhere in a policy's conditions. */
+function referencedEntities(policy: PolicyJson): EntityRef[] {
+  const found = new Map<string, EntityRef>();
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      for (const n of node) walk(n);
+      return;
+    }
+    if (typeof node !== 'object' || node === null) return;
+    const entity = (node as { __entity?: EntityRef }).__entity;
+    if (entity && typeof entity.type === 'string' && typeof entity.id === 'string') found.set(`${entity.type}::${entity.id}`, { type: entity.type, id: entity.id });
+    for (const v of Object.values(node)) walk(v);
+  };
+  walk(policy.conditions);
+  return [...found.values()];
 }
 
 function hint(label: string | null | undefined): string {
