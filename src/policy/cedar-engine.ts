@@ -152,7 +152,9 @@ function keyOf(uid: EntityJson['uid']): string {
 }
 
 /** Limits that several determining policies set combine to the strictest; other values are listed. */
-const STRICTEST: Record<string, (a: number, b: number) => number> = { max_rows: Math.min, max_tokens: Math.min, approvers: Math.max };
+const lower = (a: number, b: number) => Math.min(a, b);
+const higher = (a: number, b: number) => Math.max(a, b);
+const STRICTEST: Record<string, (a: number, b: number) => number> = { max_rows: lower, max_tokens: lower, approvers: higher };
 
 function obligationsOf(policies: readonly LoadedPolicy[]): Record<string, string> {
   const values = new Map<string, string[]>();
