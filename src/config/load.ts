@@ -112,5 +112,9 @@ function crossCheck(c: WardenConfig): SemanticProblem[] {
     expect(units, a.org_unit, ['agents', i, 'org_unit'], 'org unit');
   });
   c.knowledge_bases.forEach((k, i) => expect(teams, k.owner_team, ['knowledge_bases', i, 'owner_team'], 'team'));
+  const upstreams = unique('upstreams', c.upstreams);
+  if (upstreams.size > 0) {
+    c.tools.forEach((t, i) => expect(upstreams, t.id.slice(0, t.id.indexOf('.')), ['tools', i, 'id'], 'upstream (the part before the dot)'));
+  }
   return problems;
 }

@@ -24,7 +24,47 @@ const tool = z.strictObject({
   egress: z.boolean().default(false),
   tags,
   args: z.record(z.string(), z.enum(ARG_TYPES)).default({}),
+  /** JSON Schema the tool's structured result must match; overrides the MCP server's `outputSchema`. */
+  output_schema: z.record(z.string(), z.unknown()).optional(),
 });
+
+const tlsFiles = z.strictObject({ ca: z.string().optional(), cert: z.string().optional(), key: z.string().optional(), servername: z.string().optional() });
+
+const upstream = z
+  .strictObject({
+    id: z.string().regex(/^[A-Za-z0-9_-]+$/, 'an upstream id of letters, digits, "_" or "-" (the <server> of its tool ids)'),
+    /** `stdio`: an MCP server Warden spawns and supervises; `streamable-http`: a remote MCP server; `http`: JSON tools at `<url>/<tool>`. */
+    transport: z.enum(['stdio', 'streamable-http', 'http']),
+    command: z.string().optional(),
+    args: z.array(z.string()).default([]),
+    env: z.record(z.string(), z.string()).optional(),
+    url: z.string().url().optional(),
+    headers: z.record(z.string(), z.string()).optional(),
+    /** Whether what this upstream returns may be trusted as instructions (emails and web pages may not). */
+    trust: z.enum(['trusted', 'untrusted']).default('trusted'),
+    timeout_ms: z.number().int().positive().default(10_000),
+    retry: z
+      .strictObject({
+        max_attempts: z.number().int().min(1).max(10).default(3),
+        base_delay_ms: z.number().int().min(0).default(100),
+        max_delay_ms: z.number().int().min(0).default(2_000),
+      })
+      .default({ max_attempts: 3, base_delay_ms: 100, max_delay_ms: 2_000 }),
+    breaker: z
+      .strictObject({ consecutive_failures: z.number().int().min(1).default(5), half_open_after_ms: z.number().int().positive().default(10_000) })
+      .default({ consecutive_failures: 5, half_open_after_ms: 10_000 }),
+    max_concurrency: z.number().int().positive().default(32),
+    /** Calls per minute to this upstream, across agents (and across replicas with Redis). */
+    rate_limit_per_minute: z.number().int().positive().optional(),
+    tls: tlsFiles.optional(),
+  })
+  .superRefine((u, ctx) => {
+    if (u.transport === 'stdio' && !u.command) ctx.addIssue({ code: 'custom', path: ['command'], message: 'a stdio upstream needs a command' });
+    if (u.transport !== 'stdio' && !u.url) ctx.addIssue({ code: 'custom', path: ['url'], message: `a ${u.transport} upstream needs a url` });
+  });
+
+const window = (points: number, seconds: number) =>
+  z.strictObject({ points: z.number().int().positive().default(points), per_seconds: z.number().int().positive().default(seconds) }).default({ points, per_seconds: seconds });
 
 const model = z.strictObject({
   id,
@@ -59,6 +99,25 @@ export const configSchema = z.strictObject({
   models: z.array(model).default([]),
   knowledge_bases: z.array(knowledgeBase).default([]),
   event_sources: z.array(eventSource).default([]),
+  upstreams: z.array(upstream).default([]),
+  limits: z
+    .strictObject({
+      per_agent: window(600, 60),
+      per_tool: window(600, 60),
+      per_session: window(120, 60),
+      /** The same call with the same arguments more than this many times in the window is a loop. */
+      loop: z
+        .strictObject({ max_repeats: z.number().int().positive().default(5), window_seconds: z.number().int().positive().default(60) })
+        .default({ max_repeats: 5, window_seconds: 60 }),
+      session_step_budget: z.number().int().positive().default(500),
+    })
+    .default({
+      per_agent: { points: 600, per_seconds: 60 },
+      per_tool: { points: 600, per_seconds: 60 },
+      per_session: { points: 120, per_seconds: 60 },
+      loop: { max_repeats: 5, window_seconds: 60 },
+      session_step_budget: 500,
+    }),
   policies: z
     .strictObject({
       dirs: z.array(z.string()).default(['policies']),
@@ -71,6 +130,10 @@ export const configSchema = z.strictObject({
       host: z.string().default('127.0.0.1'),
       port: z.number().int().min(0).max(65535).default(8787),
       body_limit: z.number().int().positive().default(1_048_576),
+      /** TLS for the gateway; with `require_client_cert`, agents authenticate by SPIFFE certificate. */
+      tls: z
+        .strictObject({ cert: z.string(), key: z.string(), ca: z.string().optional(), require_client_cert: z.boolean().default(false) })
+        .optional(),
     })
     .default({ host: '127.0.0.1', port: 8787, body_limit: 1_048_576 }),
   ledger: z
@@ -84,3 +147,4 @@ export const configSchema = z.strictObject({
 export type WardenConfig = z.infer<typeof configSchema>;
 export type AgentConfig = WardenConfig['agents'][number];
 export type ToolConfig = WardenConfig['tools'][number];
+export type UpstreamConfig = WardenConfig['upstreams'][number];

@@ -4,7 +4,19 @@ import { defaultContext, isPlainObject, mergeContext } from './context.js';
 import type { Decision } from './decision.js';
 import { digestOf } from './digest.js';
 import { WardenError, type ErrorCode } from './errors.js';
-import type { AgentDirectory, AuditRecord, AuditSink, DecisionLogger, PolicyEngine } from './ports.js';
+import type {
+  Admitter,
+  AgentDirectory,
+  AuditRecord,
+  AuditSink,
+  DecisionLogger,
+  Execution,
+  Executor,
+  OutputInspector,
+  PolicyEngine,
+  RiskScore,
+  RiskScorer,
+} from './ports.js';
 
 export interface GateDeps {
   policy: PolicyEngine;
@@ -12,6 +24,10 @@ export interface GateDeps {
   audit: AuditSink;
   log: DecisionLogger;
   env: string;
+  admitter?: Admitter;
+  risk?: RiskScorer;
+  executor?: Executor;
+  outputs?: OutputInspector;
   now?: () => Date;
 }
 
@@ -20,23 +36,86 @@ export interface GateDecision extends Decision {
   requestId: string;
   seq: number;
   code?: ErrorCode;
+  /** When admission refused: how long until the agent may try again. */
+  retryAfterMs?: number;
+  /** For approval_required: the approval this exact action is waiting for. */
+  approvalId?: string;
+  risk?: RiskScore;
+}
+
+/** An invocation: the decision and, when it was allowed, what the execution did (recorded at its own seq). */
+export interface GateInvocation extends GateDecision {
+  execution?: Execution & { seq?: number };
 }
 
 /** Callers who may set any part of the context (policy simulation); agents only supply `args`. */
 const TRUSTED_CREDENTIALS = new Set(['admin', 'cli']);
 
+interface Evaluation {
+  decision: Decision;
+  context: Record<string, unknown>;
+  code?: ErrorCode;
+  retryAfterMs?: number;
+  risk?: RiskScore;
+}
+
 /**
- * The Gate: authenticate → decide → record. Later stages (admission, inspection, risk, approval,
- * execution) plug in around `decide`. INVARIANT: every outcome, including failures of any stage,
- * is appended to the ledger before it is returned; if it cannot be recorded, nothing is allowed.
+ * The Gate: authenticate → admit → inspect input → score risk → decide → (approve) → execute →
+ * inspect output → record. INVARIANTS: an action executes only after its `allow` is durable in the
+ * ledger; every outcome, including a failure of any stage, is recorded; an error in any stage
+ * before execution is an `error` decision (fail closed).
  */
 export class Gate {
   constructor(private readonly deps: GateDeps) {}
 
+  /** Decides and records; nothing executes (the policy decision point of `POST /v1/authorize`). */
   async authorize(action: Action): Promise<GateDecision> {
     const started = performance.now();
-    const { decision, code, context } = await this.evaluate(action);
+    return this.record(action, await this.evaluate(action, false), started);
+  }
+
+  /** Decides, and when allowed executes through the executor, inspects the output and records both. */
+  async invoke(action: Action, signal?: AbortSignal): Promise<GateInvocation> {
+    const started = performance.now();
+    const decided = await this.record(action, await this.evaluate(action, true), started);
+    if (decided.decision !== 'allow') return decided;
+    const { executor } = this.deps;
+    if (!executor) throw new WardenError('internal', 'No executor is configured');
+
+    let execution: Execution;
+    try {
+      execution = await executor.execute(action, signal);
+    } catch {
+      execution = { outcome: 'upstream_error', attempts: 1, durationMs: 0, error: 'the executor failed' };
+    }
+    if (execution.result && this.deps.outputs) {
+      const verdict = this.deps.outputs.inspect(action, execution.result);
+      if (!verdict.ok) execution = { outcome: 'invalid_output', attempts: execution.attempts, durationMs: execution.durationMs, error: verdict.error };
+    }
     const record: AuditRecord = {
+      ...this.baseRecord(action, decided, digestOf(action.context)),
+      execution: {
+        decisionSeq: decided.seq,
+        outcome: execution.outcome,
+        attempts: execution.attempts,
+        durationMs: execution.durationMs,
+        ...(execution.result ? { resultDigest: digestOf(execution.result) } : {}),
+        ...(execution.error ? { error: execution.error } : {}),
+      },
+    };
+    let seq: number | undefined;
+    try {
+      ({ seq } = await this.deps.audit.append(record));
+    } catch {
+      // The action already ran; the agent still gets its result, operators get the loud line.
+      this.deps.log.decision({ ...record, reason: 'audit_unavailable', latencyUs: elapsedUs(started) });
+    }
+    this.deps.log.decision({ ...record, latencyUs: elapsedUs(started) });
+    return { ...decided, execution: { ...execution, ...(seq !== undefined ? { seq } : {}) } };
+  }
+
+  private baseRecord(action: Action, decision: Decision & { risk?: RiskScore; approvalId?: string }, contextDigest: string): AuditRecord {
+    return {
       requestId: action.requestId,
       agentId: action.agentId,
       verb: action.verb,
@@ -45,12 +124,20 @@ export class Gate {
       policies: decision.policies,
       obligations: decision.obligations,
       credential: action.credential,
-      contextDigest: safeDigest(context),
+      contextDigest,
       ...(decision.reason ? { reason: decision.reason } : {}),
       ...(decision.errors.length ? { errors: decision.errors } : {}),
       ...(action.sessionId ? { sessionId: action.sessionId } : {}),
       ...(action.traceId ? { traceId: action.traceId } : {}),
+      ...(decision.risk ? { risk: decision.risk } : {}),
+      ...(decision.approvalId ? { approvalId: decision.approvalId } : {}),
     };
+  }
+
+  private async record(action: Action, evaluation: Evaluation, started: number): Promise<GateDecision> {
+    const { decision, code, context, retryAfterMs, risk } = evaluation;
+    const approvalId = decision.decision === 'approval_required' ? approvalIdFor(action) : undefined;
+    const record = this.baseRecord(action, { ...decision, ...(risk ? { risk } : {}), ...(approvalId ? { approvalId } : {}) }, safeDigest(context));
     let seq: number;
     try {
       ({ seq } = await this.deps.audit.append(record));
@@ -60,34 +147,66 @@ export class Gate {
       throw new WardenError('unavailable', 'The audit ledger is unavailable; the action was not allowed');
     }
     this.deps.log.decision({ ...record, latencyUs: elapsedUs(started) });
-    return { ...decision, requestId: action.requestId, seq, ...(code ? { code } : {}) };
+    return {
+      ...decision,
+      requestId: action.requestId,
+      seq,
+      ...(code ? { code } : {}),
+      ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+      ...(approvalId ? { approvalId } : {}),
+      ...(risk ? { risk } : {}),
+    };
   }
 
-  private async evaluate(action: Action): Promise<{ decision: Decision; code?: ErrorCode; context: Record<string, unknown> }> {
+  private async evaluate(action: Action, admit: boolean): Promise<Evaluation> {
     const supplied = action.context;
-    const deny = (reason: ErrorCode, errors: string[] = []) => ({
-      decision: { decision: 'deny' as const, policies: [], obligations: {}, reason, errors },
+    const deny = (reason: ErrorCode, errors: string[] = [], extra: Partial<Evaluation> = {}): Evaluation => ({
+      decision: { decision: 'deny', policies: [], obligations: {}, reason, errors },
       code: reason,
       context: supplied,
+      ...extra,
     });
     try {
+      // authenticate: the transport proved the credential; the agent must exist and be active.
       if (!isVerb(action.verb)) return deny('invalid_action', [`"${action.verb}" is not an action verb`]);
       const status = await this.deps.agents.status(action.agentId);
       if (!status.known) return deny('unknown_agent');
       if (status.suspended) return deny('agent_suspended');
       const resource = this.deps.policy.resourceFor(action.verb, action.resource);
       if (!resource) return deny('unknown_resource');
+
       const trusted = TRUSTED_CREDENTIALS.has(action.credential.kind);
-      const fromCaller = trusted ? supplied : { args: isPlainObject(supplied.args) ? supplied.args : {} };
-      const context = mergeContext(defaultContext(this.deps.env, this.deps.now?.() ?? new Date()), fromCaller);
+      const args = isPlainObject(supplied.args) ? supplied.args : {};
+      const fromCaller = trusted ? supplied : { args };
+
+      // admit: rate limits, loops and step budgets, only where something may execute.
+      let sessionSteps = 0;
+      if (admit && this.deps.admitter) {
+        const admission = await this.deps.admitter.admit(action, digestOf(args));
+        if (!admission.admitted) {
+          return deny(admission.reason, [admission.detail], admission.retryAfterMs !== undefined ? { retryAfterMs: admission.retryAfterMs } : {});
+        }
+        sessionSteps = admission.sessionSteps;
+      }
+
+      // score risk, then decide with everything in the context.
+      const risk = this.deps.risk?.score(action);
+      const base = defaultContext(this.deps.env, this.deps.now?.() ?? new Date());
+      const context = mergeContext(mergeContext(base, { session: { steps: sessionSteps }, ...(risk ? { risk: { score: risk.score } } : {}) }), fromCaller);
       const decision = this.deps.policy.decide({ principal: { type: 'Agent', id: action.agentId }, action: action.verb, resource, context });
-      return { decision, context };
+      return { decision, context, ...(risk ? { risk } : {}) };
     } catch (err) {
       // INVARIANT: fail closed; an error in any stage before execution is an `error` decision.
       const message = err instanceof WardenError ? err.message : 'internal error in the gate';
       return { decision: { decision: 'error', policies: [], obligations: {}, reason: 'stage_error', errors: [message] }, context: supplied };
     }
   }
+}
+
+/** The approval an action waits for is bound to a digest of exactly that action. */
+export function approvalIdFor(action: Action): string {
+  const args = isPlainObject(action.context.args) ? action.context.args : {};
+  return `apr_${digestOf({ agent: action.agentId, verb: action.verb, resource: action.resource, args }).slice(7, 31)}`;
 }
 
 function safeDigest(value: unknown): string {

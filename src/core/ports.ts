@@ -44,6 +44,17 @@ export interface AuditRecord {
   contextDigest: string;
   sessionId?: string;
   traceId?: string;
+  /** Set on the entry that follows an executed allow: what happened, linked to the decision's entry. */
+  execution?: {
+    decisionSeq: number;
+    outcome: ExecutionOutcome;
+    attempts: number;
+    durationMs: number;
+    resultDigest?: string;
+    error?: string;
+  };
+  risk?: RiskScore;
+  approvalId?: string;
 }
 
 /** Append-only audit sink. `append` resolves once the entry is durable. */
@@ -54,4 +65,53 @@ export interface AuditSink {
 /** One line per decision, for operators. */
 export interface DecisionLogger {
   decision(record: AuditRecord & { latencyUs: number }): void;
+}
+
+/** What admission decided: admitted with the session's step count, or refused with a stable reason. */
+export type Admission =
+  | { admitted: true; sessionSteps: number }
+  | { admitted: false; reason: 'rate_limited' | 'loop_detected' | 'step_budget_exhausted'; retryAfterMs?: number; detail: string };
+
+/** Rate limits, loop detection and step budgets, checked before a decision that may execute. */
+export interface Admitter {
+  admit(action: Action, argsDigest: string): Promise<Admission>;
+}
+
+/** A risk score 0–100 and the factors it came from. */
+export interface RiskScore {
+  score: number;
+  factors: Record<string, number>;
+}
+
+export interface RiskScorer {
+  score(action: Action): RiskScore;
+}
+
+/** The result of a tool as the agent sees it (MCP's CallToolResult shape). */
+export interface ToolResult {
+  content: unknown[];
+  structuredContent?: Record<string, unknown>;
+  isError?: boolean;
+}
+
+/** How an execution ended; every outcome but `success` and `tool_error` withholds a result. */
+export type ExecutionOutcome = 'success' | 'tool_error' | 'upstream_error' | 'timeout' | 'breaker_open' | 'busy' | 'invalid_output';
+
+export interface Execution {
+  outcome: ExecutionOutcome;
+  result?: ToolResult;
+  attempts: number;
+  durationMs: number;
+  /** What went wrong, for the agent and the ledger (never a stack trace). */
+  error?: string;
+}
+
+/** Runs an allowed action against its upstream, with the resilience policies of that upstream. */
+export interface Executor {
+  execute(action: Action, signal?: AbortSignal): Promise<Execution>;
+}
+
+/** Checks what came back before the agent sees it (schema, later scanners). */
+export interface OutputInspector {
+  inspect(action: Action, result: ToolResult): { ok: true } | { ok: false; error: string };
 }
