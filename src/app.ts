@@ -13,6 +13,10 @@ import { migrate } from './backends/sql/migrations.js';
 import type { SqlClient } from './backends/sql/sql-client.js';
 import { acquireLock, dataFiles, ensureDataDir } from './backends/data-dir.js';
 import { createLogger, decisionLogger } from './observe/decision-log.js';
+import { UpstreamRegistry } from './upstreams/upstream-registry.js';
+import { RateAdmitter } from './admission/admitter.js';
+import { DeclaredRiskScorer } from './flow/risk.js';
+import { Redis } from 'ioredis';
 
 export interface AppOptions {
   config: string | LoadedConfig;
@@ -23,6 +27,9 @@ export interface AppOptions {
   logger?: Logger;
   /** Hot-reload policies when their files change. */
   watchPolicies?: boolean;
+  /** Redis for rate limits shared by replicas; defaults to WARDEN_REDIS_URL. */
+  redisUrl?: string;
+  redisPrefix?: string;
 }
 
 /** Everything a running Warden is made of, wired once here. */
@@ -35,6 +42,7 @@ export interface App {
   ledger: Ledger;
   signer: CheckpointSigner;
   gate: Gate;
+  upstreams: UpstreamRegistry;
   adminToken: { token: string; created: boolean; file: string };
   close(): Promise<void>;
 }
@@ -62,7 +70,23 @@ export async function openApp(options: AppOptions): Promise<App> {
   const signer = CheckpointSigner.fromFile(files.signingKey);
   const ledger = new Ledger(db, { signer, checkpointEvery: loaded.config.ledger.checkpoint_every, checkpointSeconds: loaded.config.ledger.checkpoint_seconds });
   const agents = new AgentStore(db, loaded.config.agents);
-  const gate = new Gate({ policy, agents, audit: ledger, log: decisionLogger(logger), env: loaded.config.env });
+  const config = loaded.config;
+  const upstreams = new UpstreamRegistry(config.upstreams, config.tools, loaded.dir, (e) => logger.info({ kind: 'upstream', ...e }, `${e.upstream}: ${e.event}`));
+  const redisUrl = options.redisUrl ?? process.env.WARDEN_REDIS_URL;
+  const redis = redisUrl ? new Redis(redisUrl, { lazyConnect: false, maxRetriesPerRequest: 1 }) : undefined;
+  const upstreamLimits = new Map(config.upstreams.flatMap((u) => (u.rate_limit_per_minute ? [[u.id, u.rate_limit_per_minute] as const] : [])));
+  const admitter = new RateAdmitter(config.limits, upstreamLimits, redis ? { redis, prefix: options.redisPrefix ?? 'warden' } : undefined);
+  const gate = new Gate({
+    policy,
+    agents,
+    audit: ledger,
+    log: decisionLogger(logger),
+    env: config.env,
+    admitter,
+    risk: new DeclaredRiskScorer(config.tools),
+    executor: upstreams,
+    outputs: upstreams,
+  });
   const adminToken = { ...loadOrCreateAdminToken(files.adminToken), file: files.adminToken };
   if (options.watchPolicies) policy.watch();
 
@@ -75,9 +99,12 @@ export async function openApp(options: AppOptions): Promise<App> {
     ledger,
     signer,
     gate,
+    upstreams,
     adminToken,
     async close() {
       policy.close();
+      await upstreams.close();
+      redis?.disconnect();
       await ledger.close();
       await db.close();
       release();

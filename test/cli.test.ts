@@ -44,7 +44,7 @@ const transfer = (amount: number, agent = 'finance-bot') => [
 describe('warden check and policy test', () => {
   it('validates the quickstart', async () => {
     const r = await warden('check');
-    expect(r).toMatchObject({ code: 0, stdout: expect.stringMatching(/^ok: .*3 agents, 6 tools, 10 policies valid\n$/) });
+    expect(r).toMatchObject({ code: 0, stdout: expect.stringMatching(/^ok: .*3 agents, 8 tools, 12 policies valid\n$/) });
   });
 
   it('names the file and line of a policy that does not validate, in one line per problem', async () => {

@@ -70,7 +70,7 @@ describe('the Gate', () => {
   });
 
   it('fails closed when the policy engine throws: the decision is error, and it is recorded', async () => {
-    const broken: PolicyEngine = { decide: () => { throw new Error('wasm trap'); }, resourceFor: (_v, id) => ({ type: 'Tool', id }) };
+    const broken: PolicyEngine = { decide: () => { throw new Error('wasm trap'); }, resourceFor: (_v, id) => ({ type: 'Tool', id }), mayAllow: () => true };
     const { gate, audit } = setup({ policy: broken });
     const d = await gate.authorize(action());
     expect(d.decision).toBe('error');

@@ -192,7 +192,8 @@ export class Gate {
       // score risk, then decide with everything in the context.
       const risk = this.deps.risk?.score(action);
       const base = defaultContext(this.deps.env, this.deps.now?.() ?? new Date());
-      const context = mergeContext(mergeContext(base, { session: { steps: sessionSteps }, ...(risk ? { risk: { score: risk.score } } : {}) }), fromCaller);
+      const observed = { session: { steps: sessionSteps }, transport: { mtls: action.credential.kind === 'mtls' }, ...(risk ? { risk: { score: risk.score } } : {}) };
+      const context = mergeContext(mergeContext(base, observed), fromCaller);
       const decision = this.deps.policy.decide({ principal: { type: 'Agent', id: action.agentId }, action: action.verb, resource, context });
       return { decision, context, ...(risk ? { risk } : {}) };
     } catch (err) {

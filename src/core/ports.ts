@@ -14,6 +14,11 @@ export interface PolicyEngine {
   decide(request: PolicyRequest): Decision;
   /** Entity reference for a resource id under a verb, or undefined when no such resource is configured. */
   resourceFor(verb: string, resourceId: string): EntityRef | undefined;
+  /**
+   * Whether some context could make this request allowed: a permit's scope matches it and no
+   * unconditional forbid does. Used to show an agent only the tools it may ever call.
+   */
+  mayAllow(principal: EntityRef, action: string, resource: EntityRef): boolean;
 }
 
 /** The state of one agent as the Gate needs it. */

@@ -52,6 +52,12 @@ export class CedarPolicyEngine implements PolicyEngine {
     return spec.configured ? undefined : { type: spec.types[0] ?? 'Memory', id: resourceId };
   }
 
+  mayAllow(principal: EntityRef, action: string, resource: EntityRef): boolean {
+    const candidates = this.index.candidates(principal, this.ancestorsOf(principal), action, resource, this.ancestorsOf(resource));
+    const forbidden = candidates.some((p) => p.json.effect === 'forbid' && p.layer !== 'approval' && p.json.conditions.length === 0);
+    return !forbidden && candidates.some((p) => p.json.effect === 'permit');
+  }
+
   decide(request: PolicyRequest): Decision {
     let slice: Slice;
     let context;

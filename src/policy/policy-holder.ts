@@ -38,6 +38,10 @@ export class PolicyHolder implements PolicyEngine {
     return this.engine.resourceFor(verb, resourceId);
   }
 
+  mayAllow(principal: EntityRef, action: string, resource: EntityRef): boolean {
+    return this.engine.mayAllow(principal, action, resource);
+  }
+
   reload(): ReloadResult {
     const { engine, problems } = tryLoadEngine(this.loaded);
     const result = engine

@@ -34,6 +34,8 @@ export class UpstreamRegistry implements Executor, OutputInspector {
   private readonly tools: Map<string, ToolConfig>;
   private readonly validators = new Map<string, ValidateFunction>();
   private readonly ajv = new Ajv({ allErrors: true, strict: false });
+  /** Each MCP upstream's tool list, fetched once: its output schemas are compiled before the first call. */
+  private readonly listed = new Map<string, Promise<Map<string, ListedTool>>>();
 
   constructor(
     upstreams: readonly UpstreamConfig[],
@@ -56,7 +58,8 @@ export class UpstreamRegistry implements Executor, OutputInspector {
             config.id,
             {
               transport: config.transport,
-              ...(config.command ? { command: config.command } : {}),
+              // `node` means the Node.js running Warden, so the example servers run as it does.
+              ...(config.command ? { command: config.command === 'node' ? process.execPath : config.command } : {}),
               args: config.args,
               ...(config.env ? { env: config.env } : {}),
               cwd: this.configDir,
@@ -101,6 +104,7 @@ export class UpstreamRegistry implements Executor, OutputInspector {
     if (!route) return { outcome: 'upstream_error', attempts: 0, durationMs: 0, error: `no upstream serves ${action.resource}` };
     const args = isPlainObject(action.context.args) ? action.context.args : {};
     const { client, resilience } = route.upstream;
+    await this.toolsOf(route.upstream, signal);
     const run = await resilience.run((attemptSignal) => client.call(route.name, args, attemptSignal), signal);
     if (run.ok) return { outcome: run.value.isError ? 'tool_error' : 'success', result: run.value, attempts: run.attempts, durationMs: durationMs() };
     const error = run.error instanceof UpstreamError ? run.error.message : run.error instanceof Error ? run.error.message : 'upstream failure';
@@ -129,16 +133,11 @@ export class UpstreamRegistry implements Executor, OutputInspector {
     const out: ToolDescriptor[] = [];
     for (const [upstreamId, ids] of byUpstream) {
       const upstream = this.upstreams.get(upstreamId)!;
-      let listed = new Map<string, { description?: string; inputSchema: Record<string, unknown>; outputSchema?: Record<string, unknown> }>();
-      if (upstream.client instanceof McpUpstream) {
-        const run = await upstream.resilience.run((s) => (upstream.client as McpUpstream).listTools(s), signal);
-        if (run.ok) listed = new Map(run.value.map((t) => [t.name, t as { description?: string; inputSchema: Record<string, unknown>; outputSchema?: Record<string, unknown> }]));
-      }
+      const listed = await this.toolsOf(upstream, signal);
       for (const id of ids) {
         const config = this.tools.get(id)!;
         const tool = listed.get(id.slice(upstreamId.length + 1));
         const outputSchema = config.output_schema ?? tool?.outputSchema;
-        if (outputSchema && !this.validators.has(id)) this.validators.set(id, this.ajv.compile(outputSchema));
         out.push({
           id,
           ...(config.description ?? tool?.description ? { description: config.description ?? tool?.description } : {}),
@@ -150,9 +149,38 @@ export class UpstreamRegistry implements Executor, OutputInspector {
     return out;
   }
 
+  /** An MCP upstream's tools, listed once; a failed listing is retried on the next call. */
+  private toolsOf(upstream: Upstream, signal?: AbortSignal): Promise<Map<string, ListedTool>> {
+    const client = upstream.client;
+    if (!(client instanceof McpUpstream)) return Promise.resolve(new Map());
+    let listing = this.listed.get(upstream.config.id);
+    if (!listing) {
+      listing = upstream.resilience.run((s) => client.listTools(s), signal).then((run) => {
+        if (!run.ok) {
+          this.listed.delete(upstream.config.id);
+          return new Map<string, ListedTool>();
+        }
+        const tools = new Map(run.value.map((t) => [t.name, t as ListedTool]));
+        for (const [name, tool] of tools) {
+          const id = `${upstream.config.id}.${name}`;
+          if (tool.outputSchema && this.tools.has(id) && !this.validators.has(id)) this.validators.set(id, this.ajv.compile(tool.outputSchema));
+        }
+        return tools;
+      });
+      this.listed.set(upstream.config.id, listing);
+    }
+    return listing;
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.upstreams.values()].map((u) => (u.client instanceof McpUpstream ? u.client.close() : undefined)));
   }
+}
+
+interface ListedTool {
+  description?: string;
+  inputSchema: Record<string, unknown>;
+  outputSchema?: Record<string, unknown>;
 }
 
 const JSON_TYPES: Record<string, Record<string, unknown>> = {

@@ -24,3 +24,13 @@ export async function authenticate(request: FastifyRequest, adminToken: string, 
   if (!found) throw new WardenError('unauthenticated', 'The API key is not valid');
   return { kind: 'agent', agentId: found.agentId, credential: { kind: 'api_key', id: found.keyId } };
 }
+
+/** The agent a request acts for: an agent's own identity, or the one the admin names. */
+export function agentFor(caller: Caller, named: string | undefined): { agentId: string; credential: Credential } {
+  if (caller.kind === 'admin') {
+    if (!named) throw new WardenError('invalid_request', 'With the admin token, name the agent to act for in "agent"');
+    return { agentId: named, credential: { kind: 'admin' } };
+  }
+  if (named !== undefined && named !== caller.agentId) throw new WardenError('forbidden', 'An agent credential acts only for its own agent');
+  return { agentId: caller.agentId, credential: caller.credential };
+}

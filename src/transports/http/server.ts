@@ -4,8 +4,14 @@ import type { App } from '../../app.js';
 import { toErrorBody, WardenError } from '../../core/errors.js';
 import { verifyLedger } from '../../audit/verify.js';
 import { readLedger } from '../../audit/read.js';
-import { authenticate, type Caller } from './auth.js';
+import { agentFor, authenticate, type Caller } from './auth.js';
 import { openApiDocument } from './openapi.js';
+import { registerToolRoutes } from './tools.js';
+import { registerMcpRoute } from './mcp-route.js';
+import { mtlsAgent, tlsServerOptions } from '../../identity/mtls.js';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { TLSSocket } from 'node:tls';
 
 interface AuthorizeBody {
   action: string;
@@ -40,7 +46,12 @@ function asWardenError(err: FastifyError): WardenError | undefined {
 
 /** Builds the HTTP app without listening: tests call it with `inject()`, only `serve` opens a socket. */
 export function buildServer(app: App): FastifyInstance {
+  const tls = app.loaded.config.server.tls;
+  const read = (file: string) => readFileSync(path.resolve(app.loaded.dir, file), 'utf8');
   const server = Fastify({
+    ...(tls
+      ? { https: tlsServerOptions({ cert: read(tls.cert), key: read(tls.key), ca: tls.ca ? read(tls.ca) : '', requireClientCert: tls.require_client_cert }) }
+      : {}),
     loggerInstance: app.logger.child({ kind: 'http' }) as FastifyBaseLogger,
     bodyLimit: app.loaded.config.server.body_limit,
     genReqId: () => randomUUID(),
@@ -54,8 +65,21 @@ export function buildServer(app: App): FastifyInstance {
   // Credentials are checked before the body is parsed: an anonymous caller learns nothing else.
   const callers = new WeakMap<FastifyRequest, Caller>();
   server.addHook('onRequest', async (request) => {
-    if (request.url.startsWith('/v1/')) callers.set(request, await authenticate(request, app.adminToken.token, app.agents));
+    if (!request.url.startsWith('/v1/') && !request.url.startsWith('/mcp')) return;
+    callers.set(request, await identify(request));
   });
+  // A verified client certificate names the agent; without one, a bearer credential must.
+  const identify = async (request: FastifyRequest): Promise<Caller> => {
+    if (tls && (request.raw.socket as TLSSocket).encrypted) {
+      const found = mtlsAgent(request, app.loaded.config.org.id);
+      if ('agentId' in found) return { kind: 'agent', agentId: found.agentId, credential: { kind: 'mtls', id: found.fingerprint } };
+      if (found.error !== 'no_certificate') {
+        throw new WardenError('unauthenticated', `The client certificate is not accepted (${'reason' in found ? found.reason : found.error})`);
+      }
+      if (tls.require_client_cert) throw new WardenError('unauthenticated', 'A client certificate is required');
+    }
+    return authenticate(request, app.adminToken.token, app.agents);
+  };
   const callerOf = (request: FastifyRequest): Caller => {
     const caller = callers.get(request);
     if (!caller) throw new WardenError('unauthenticated');
@@ -88,23 +112,15 @@ export function buildServer(app: App): FastifyInstance {
   server.get('/openapi.json', async () => openApiDocument);
 
   server.post<{ Body: AuthorizeBody }>('/v1/authorize', { schema: { body: authorizeSchema } }, async (request, reply) => {
-    const caller = callerOf(request);
     const body = request.body;
-    let agentId: string;
-    if (caller.kind === 'admin') {
-      if (!body.agent) throw new WardenError('invalid_request', 'With the admin token, name the agent to decide for in "agent"');
-      agentId = body.agent;
-    } else {
-      if (body.agent !== undefined && body.agent !== caller.agentId) throw new WardenError('forbidden', 'An agent key decides only for its own agent');
-      agentId = caller.agentId;
-    }
+    const { agentId, credential } = agentFor(callerOf(request), body.agent);
     const result = await app.gate.authorize({
       requestId: request.id,
       agentId,
       verb: body.action,
       resource: body.resource,
       context: body.context ?? {},
-      credential: caller.kind === 'admin' ? { kind: 'admin' } : caller.credential,
+      credential,
       ...(body.sessionId ? { sessionId: body.sessionId } : {}),
     });
     if (result.code) {
@@ -160,5 +176,7 @@ export function buildServer(app: App): FastifyInstance {
     const created = await app.agents.createKey(request.params.agent);
     return reply.status(201).send({ agent: request.params.agent, ...created });
   });
+  registerToolRoutes(server, app, callerOf);
+  registerMcpRoute(server, app, callerOf);
   return server;
 }

@@ -1,0 +1,46 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { App } from '../../app.js';
+import { ERROR_CODES } from '../../core/errors.js';
+import { viewInvocation } from '../invocation.js';
+import type { Caller } from './auth.js';
+import { agentFor } from './auth.js';
+
+interface InvokeBody {
+  arguments?: Record<string, unknown>;
+  sessionId?: string;
+  agent?: string;
+}
+
+const invokeSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    arguments: { type: 'object' },
+    sessionId: { type: 'string', minLength: 1, maxLength: 200 },
+    agent: { type: 'string', minLength: 1, maxLength: 200 },
+  },
+} as const;
+
+/** `POST /v1/tools/{tool}/invoke`: the Gate's full path for one tool call. */
+export function registerToolRoutes(server: FastifyInstance, app: App, callerOf: (r: FastifyRequest) => Caller): void {
+  server.post<{ Params: { tool: string }; Body: InvokeBody }>('/v1/tools/:tool/invoke', { schema: { body: invokeSchema } }, async (request, reply) => {
+    const caller = callerOf(request);
+    const { agentId, credential } = agentFor(caller, request.body.agent);
+    const result = await app.gate.invoke({
+      requestId: request.id,
+      agentId,
+      verb: 'tool.invoke',
+      resource: request.params.tool,
+      context: { args: request.body.arguments ?? {} },
+      credential,
+      ...(request.body.sessionId ? { sessionId: request.body.sessionId } : {}),
+    });
+    const view = viewInvocation(result);
+    const decision = { decision: result.decision, policies: result.policies, obligations: result.obligations, ...(result.reason ? { reason: result.reason } : {}) };
+    const ids = { requestId: result.requestId, seq: result.seq, ...(result.execution?.seq ? { executionSeq: result.execution.seq } : {}) };
+    if (view.kind === 'result') return reply.send({ result: view.result, ...decision, ...ids });
+    if (view.kind === 'approval') return reply.status(202).send({ approvalId: view.approvalId, message: view.message, ...decision, ...ids });
+    if (view.retryAfterMs !== undefined) void reply.header('retry-after', String(Math.max(1, Math.ceil(view.retryAfterMs / 1000))));
+    return reply.status(ERROR_CODES[view.code].status).send({ code: view.code, message: view.message, ...decision, ...ids });
+  });
+}
