@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { WardenError } from '../core/errors.js';
 import * as cmd from './commands.js';
 import { serve } from './serve.js';
+import { mcpStdio } from './mcp.js';
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -17,6 +18,9 @@ function program(setExit: (code: number) => void): Command {
     .option('--host <host>', 'address to listen on')
     .option('-p, --port <port>', 'port to listen on')
     .action(run((o) => serve(o, out)));
+  common(p.command('mcp').description('serve MCP on stdio for one agent (every tools/call goes through the Gate)'))
+    .requiredOption('--agent <id>', 'the agent this server acts for')
+    .action(run((o) => mcpStdio(o)));
   common(p.command('check').description('validate the configuration and policies'))
     .option('--json', 'machine-readable output')
     .action(run((o) => cmd.check(o, out)));

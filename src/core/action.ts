@@ -24,7 +24,8 @@ export interface EntityRef {
 
 /** How the principal proved who it is. */
 export interface Credential {
-  kind: 'api_key' | 'admin' | 'mtls' | 'cli';
+  /** `local`: a process the operator started for one agent (`warden mcp`); treated like the agent. */
+  kind: 'api_key' | 'admin' | 'mtls' | 'cli' | 'local';
   /** Key id or certificate fingerprint; never the secret. */
   id?: string;
 }
