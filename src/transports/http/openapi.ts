@@ -58,6 +58,41 @@ export const openApiDocument = {
         },
       },
     },
+    '/v1/tools/{tool}/invoke': {
+      post: {
+        summary: 'Call a tool through the Gate: decide, execute with the upstream resilience policies, validate the output, record',
+        parameters: [{ name: 'tool', in: 'path', required: true, schema: { type: 'string' }, example: 'bank.get_balance' }],
+        requestBody: {
+          required: true,
+          content: json({
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              arguments: { type: 'object' },
+              sessionId: { type: 'string' },
+              agent: { type: 'string', description: 'The agent to act for (admin token only)' },
+            },
+          }),
+        },
+        responses: {
+          '200': { description: 'The tool result (MCP CallToolResult shape: content, structuredContent, isError) with the decision' },
+          '202': { description: 'Approval required: the call is parked, with its approvalId' },
+          '403': errorResponse('Denied by policy (policy_denied), or the agent is suspended'),
+          '404': errorResponse('Unknown tool or agent'),
+          '429': errorResponse('Rate limited, loop detected or step budget exhausted; see Retry-After'),
+          '502': errorResponse('The upstream failed (upstream_error) or answered outside its schema (invalid_upstream_response)'),
+          '503': errorResponse('Circuit open (upstream_unavailable) or too many calls in flight (upstream_busy)'),
+          '504': errorResponse('The upstream timed out (upstream_timeout)'),
+        },
+      },
+    },
+    '/mcp': {
+      post: {
+        summary: 'MCP Streamable HTTP (stateless): tools/list filtered per agent, tools/call through the Gate',
+        description: 'Authenticate with an agent API key or client certificate; the admin token may act for an agent named in the x-warden-agent header.',
+        responses: { '200': { description: 'JSON-RPC response (JSON or an SSE stream)' }, '401': errorResponse('Missing or invalid credential') },
+      },
+    },
     '/v1/audit': {
       get: {
         summary: 'Page the audit ledger (admin)',
