@@ -94,7 +94,11 @@ export async function auditTail(opts: CommonOptions & JsonOption & { lines?: str
     if (opts.json) out(JSON.stringify(e));
     else {
       const r = e.record;
-      out(`${String(e.seq).padStart(6)}  ${e.ts}  ${r.decision.padEnd(17)} ${r.agentId}  ${r.verb} ${r.resource}  ${r.policies.join(',') || r.reason || ''}`);
+      const x = r.execution;
+      const what = x
+        ? `${`executed:${x.outcome}`.padEnd(17)} ${r.agentId}  ${r.verb} ${r.resource}  after #${x.decisionSeq}, ${x.attempts} attempt(s), ${x.durationMs} ms${x.error ? `: ${x.error}` : ''}`
+        : `${r.decision.padEnd(17)} ${r.agentId}  ${r.verb} ${r.resource}  ${r.policies.join(',') || r.reason || ''}`;
+      out(`${String(e.seq).padStart(6)}  ${e.ts}  ${what}`);
     }
   }
   return 0;
