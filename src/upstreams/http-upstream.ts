@@ -1,5 +1,5 @@
 import type { ToolResult } from '../core/ports.js';
-import { classifyHttpStatus, UpstreamError } from './upstream-error.js';
+import { httpFailure, UpstreamError } from './upstream-error.js';
 
 /** Plain HTTP JSON tools: `POST <url>/<tool>` with the arguments as the body, a JSON object back. */
 export class HttpUpstream {
@@ -24,12 +24,15 @@ export class HttpUpstream {
       throw new UpstreamError('transient', `upstream ${this.id} is unreachable: ${err instanceof Error ? err.message : String(err)}`);
     }
     const text = await response.text();
-    if (!response.ok) throw new UpstreamError(classifyHttpStatus(response.status), `upstream ${this.id} answered ${response.status}`);
+    if (!response.ok) {
+      const { kind, delivered } = httpFailure(response.status);
+      throw new UpstreamError(kind, `upstream ${this.id} answered ${response.status}`, delivered);
+    }
     let body: unknown;
     try {
       body = JSON.parse(text);
     } catch {
-      throw new UpstreamError('permanent', `upstream ${this.id} answered with invalid JSON`);
+      throw new UpstreamError('permanent', `upstream ${this.id} answered with invalid JSON`, true);
     }
     const structured = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : { value: body };
     return { content: [{ type: 'text', text }], structuredContent: structured };

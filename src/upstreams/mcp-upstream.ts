@@ -27,7 +27,8 @@ export class McpUpstream {
     private readonly onEvent: (event: string, detail?: Record<string, unknown>) => void = () => {},
   ) {}
 
-  private connect(): Promise<Client> {
+  /** Connects (spawning a stdio server) if needed; callers bound it with their own timeout. */
+  connect(): Promise<Client> {
     this.client ??= (async () => {
       const client = new Client({ name: 'warden', version: '0.1.0' });
       const c = this.connection;
@@ -87,7 +88,8 @@ export class McpUpstream {
       result = await client.request({ method: 'tools/call', params: { name, arguments: args } }, CallToolResultSchema, requestOptions(signal));
     } catch (err) {
       if (signal.aborted) throw err;
-      throw new UpstreamError('transient', `upstream ${this.id} failed: ${message(err)}`);
+      // The request was sent: the tool may have run before the connection failed.
+      throw new UpstreamError('transient', `upstream ${this.id} failed: ${message(err)}`, true);
     }
     if (result.isError) {
       const text = JSON.stringify(result.content ?? []) + JSON.stringify(result.structuredContent ?? {});

@@ -43,23 +43,35 @@ export type ResilientResult<T> = { ok: true; value: T; attempts: number } | { ok
  * half-open probing) → timeout per attempt (the attempt's AbortSignal is cancelled).
  */
 export class Resilience {
-  private readonly policy;
+  /** With retries for any transient failure, and for calls that must not run twice. */
+  private readonly idempotent;
+  private readonly once;
   private readonly breaker;
 
   constructor(options: ResilienceOptions) {
     const emit = options.onEvent ?? (() => {});
-    const transient = handleWhen((err) => isRetryable(err) || err instanceof TaskCancelledError);
-    const retries = retry(transient, {
-      maxAttempts: Math.max(options.maxAttempts - 1, 0),
-      backoff: new ExponentialBackoff({ initialDelay: options.baseDelayMs, maxDelay: options.maxDelayMs, generator: fullJitterGenerator }),
-    });
-    retries.onRetry((e) => emit({ kind: 'retry', attempt: e.attempt, delayMs: Math.round(e.delay), error: 'error' in e ? describe(e.error) : 'result' }));
-    this.breaker = circuitBreaker(transient, { halfOpenAfter: options.halfOpenAfterMs, breaker: new ConsecutiveBreaker(options.breakerFailures) });
+    const retries = (idempotent: boolean) => {
+      // A timed-out call may have run: only an idempotent one is sent again.
+      const policy = retry(
+        handleWhen((err) => isRetryable(err, idempotent) || (idempotent && err instanceof TaskCancelledError)),
+        {
+          maxAttempts: Math.max(options.maxAttempts - 1, 0),
+          backoff: new ExponentialBackoff({ initialDelay: options.baseDelayMs, maxDelay: options.maxDelayMs, generator: fullJitterGenerator }),
+        },
+      );
+      policy.onRetry((e) => emit({ kind: 'retry', attempt: e.attempt, delayMs: Math.round(e.delay), error: 'error' in e ? describe(e.error) : 'result' }));
+      return policy;
+    };
+    const failures = handleWhen((err) => isRetryable(err, true) || err instanceof TaskCancelledError);
+    this.breaker = circuitBreaker(failures, { halfOpenAfter: options.halfOpenAfterMs, breaker: new ConsecutiveBreaker(options.breakerFailures) });
     this.breaker.onStateChange((state) => {
       const name = state === CircuitState.Open ? 'open' : state === CircuitState.HalfOpen ? 'half_open' : state === CircuitState.Closed ? 'closed' : undefined;
       if (name) emit({ kind: 'breaker', state: name });
     });
-    this.policy = wrap(bulkhead(options.maxConcurrency, options.maxConcurrency * 4), retries, this.breaker, timeout(options.timeoutMs, TimeoutStrategy.Aggressive));
+    const bulkheadPolicy = bulkhead(options.maxConcurrency, options.maxConcurrency * 4);
+    const timeoutPolicy = timeout(options.timeoutMs, TimeoutStrategy.Aggressive);
+    this.idempotent = wrap(bulkheadPolicy, retries(true), this.breaker, timeoutPolicy);
+    this.once = wrap(bulkheadPolicy, retries(false), this.breaker, timeoutPolicy);
   }
 
   get breakerState(): 'closed' | 'open' | 'half_open' | 'isolated' {
@@ -67,12 +79,19 @@ export class Resilience {
     return s === CircuitState.Open ? 'open' : s === CircuitState.HalfOpen ? 'half_open' : s === CircuitState.Isolated ? 'isolated' : 'closed';
   }
 
-  async run<T>(fn: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<ResilientResult<T>> {
+  /** Runs `fn` under the policies; `idempotent: false` (a tool with side effects) retries only what cannot have run. */
+  async run<T>(fn: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal, idempotent = true): Promise<ResilientResult<T>> {
     let attempts = 0;
     try {
-      const value = await this.policy.execute(({ signal: attemptSignal }) => {
+      const value = await (idempotent ? this.idempotent : this.once).execute(async ({ signal: attemptSignal }) => {
         attempts++;
-        return fn(attemptSignal);
+        try {
+          return await fn(attemptSignal);
+        } catch (err) {
+          // The attempt's own abort error and the timeout race; either way the attempt timed out.
+          if (attemptSignal.aborted && !signal?.aborted && !(err instanceof TaskCancelledError)) throw new TaskCancelledError();
+          throw err;
+        }
       }, signal);
       return { ok: true, value, attempts };
     } catch (error) {

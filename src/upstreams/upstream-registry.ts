@@ -35,7 +35,7 @@ export class UpstreamRegistry implements Executor, OutputInspector {
   private readonly validators = new Map<string, ValidateFunction>();
   private readonly ajv = new Ajv({ allErrors: true, strict: false });
   /** Each MCP upstream's tool list, fetched once: its output schemas are compiled before the first call. */
-  private readonly listed = new Map<string, Promise<Map<string, ListedTool>>>();
+  private readonly listed = new Map<string, Promise<Map<string, ListedTool> | undefined>>();
 
   constructor(
     upstreams: readonly UpstreamConfig[],
@@ -103,9 +103,16 @@ export class UpstreamRegistry implements Executor, OutputInspector {
     const durationMs = () => Math.round(performance.now() - started);
     if (!route) return { outcome: 'upstream_error', attempts: 0, durationMs: 0, error: `no upstream serves ${action.resource}` };
     const args = isPlainObject(action.context.args) ? action.context.args : {};
-    const { client, resilience } = route.upstream;
-    await this.toolsOf(route.upstream, signal);
-    const run = await resilience.run((attemptSignal) => client.call(route.name, args, attemptSignal), signal);
+    const { client, resilience, config } = route.upstream;
+    if (client instanceof McpUpstream) {
+      // Connecting (spawning) has its own allowance, not the attempt's; and without the upstream's
+      // tool list its output schemas are unknown, so nothing runs (fail closed).
+      const ready = await withTimeout(client.connect(), Math.max(config.timeout_ms, CONNECT_TIMEOUT_MS)).catch(() => false);
+      const listed = ready && (await this.toolsOf(route.upstream, signal));
+      if (!listed) return { outcome: 'upstream_error', attempts: 0, durationMs: durationMs(), error: `upstream ${config.id} is not reachable or did not list its tools` };
+    }
+    const idempotent = !this.tools.get(action.resource)?.side_effects;
+    const run = await resilience.run((attemptSignal) => client.call(route.name, args, attemptSignal), signal, idempotent);
     if (run.ok) return { outcome: run.value.isError ? 'tool_error' : 'success', result: run.value, attempts: run.attempts, durationMs: durationMs() };
     const error = run.error instanceof UpstreamError ? run.error.message : run.error instanceof Error ? run.error.message : 'upstream failure';
     const outcome = run.failure === 'timeout' ? 'timeout' : run.failure === 'breaker_open' ? 'breaker_open' : run.failure === 'busy' ? 'busy' : 'upstream_error';
@@ -133,7 +140,7 @@ export class UpstreamRegistry implements Executor, OutputInspector {
     const out: ToolDescriptor[] = [];
     for (const [upstreamId, ids] of byUpstream) {
       const upstream = this.upstreams.get(upstreamId)!;
-      const listed = await this.toolsOf(upstream, signal);
+      const listed = (await this.toolsOf(upstream, signal)) ?? new Map<string, ListedTool>();
       for (const id of ids) {
         const config = this.tools.get(id)!;
         const tool = listed.get(id.slice(upstreamId.length + 1));
@@ -149,8 +156,8 @@ export class UpstreamRegistry implements Executor, OutputInspector {
     return out;
   }
 
-  /** An MCP upstream's tools, listed once; a failed listing is retried on the next call. */
-  private toolsOf(upstream: Upstream, signal?: AbortSignal): Promise<Map<string, ListedTool>> {
+  /** An MCP upstream's tools, listed once; undefined when listing failed (tried again next time). */
+  private toolsOf(upstream: Upstream, signal?: AbortSignal): Promise<Map<string, ListedTool> | undefined> {
     const client = upstream.client;
     if (!(client instanceof McpUpstream)) return Promise.resolve(new Map());
     let listing = this.listed.get(upstream.config.id);
@@ -158,7 +165,7 @@ export class UpstreamRegistry implements Executor, OutputInspector {
       listing = upstream.resilience.run((s) => client.listTools(s), signal).then((run) => {
         if (!run.ok) {
           this.listed.delete(upstream.config.id);
-          return new Map<string, ListedTool>();
+          return undefined;
         }
         const tools = new Map(run.value.map((t) => [t.name, t as ListedTool]));
         for (const [name, tool] of tools) {
@@ -175,6 +182,15 @@ export class UpstreamRegistry implements Executor, OutputInspector {
   async close(): Promise<void> {
     await Promise.all([...this.upstreams.values()].map((u) => (u.client instanceof McpUpstream ? u.client.close() : undefined)));
   }
+}
+
+/** How long spawning or connecting an upstream may take, at least. */
+const CONNECT_TIMEOUT_MS = 10_000;
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('timed out')), ms)));
+  return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
 }
 
 interface ListedTool {
