@@ -11,17 +11,13 @@
  * The inbox deliberately holds one email from an outside address whose body carries a
  * prompt-injection (a transfer instruction with an IBAN): the quickstart's attack scenario.
  *
- * Self-contained on purpose: Node runs it directly with type stripping, so the file uses
- * erasable TypeScript only and imports nothing relative.
+ * Node runs it directly with type stripping (erasable TypeScript only); transports and the call
+ * log come from ./serve.ts.
  */
-import { appendFileSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { CallToolResult, JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
+import { runServer } from './serve.ts';
 
 const SERVER_NAME = 'mail';
 const SERVER_VERSION = '0.1.0';
@@ -123,99 +119,4 @@ function buildServer(): McpServer {
   return server;
 }
 
-// ---------------------------------------------------------------------------
-// Call log + transports (same block in every example server)
-// ---------------------------------------------------------------------------
-
-function logToolCall(message: JSONRPCMessage): void {
-  const file = process.env.WARDEN_UPSTREAM_CALL_LOG;
-  if (!file || !('method' in message) || message.method !== 'tools/call') return;
-  const params = (message.params ?? {}) as { name?: unknown; arguments?: unknown };
-  const line = { server: SERVER_NAME, tool: params.name, arguments: params.arguments ?? {}, at: new Date().toISOString() };
-  appendFileSync(file, `${JSON.stringify(line)}\n`); // synchronous: visible before the response is sent
-}
-
-/** Wraps a transport so every incoming tools/call is logged before the server sees it. */
-function withCallLog(inner: Transport): Transport {
-  const outer: Transport = {
-    start: () => inner.start(),
-    send: (message, options) => inner.send(message, options),
-    close: () => inner.close(),
-    get sessionId() {
-      return inner.sessionId;
-    },
-    setProtocolVersion: (version) => inner.setProtocolVersion?.(version),
-  };
-  inner.onmessage = (message, extra) => {
-    logToolCall(message);
-    outer.onmessage?.(message, extra);
-  };
-  inner.onclose = () => outer.onclose?.();
-  inner.onerror = (error) => outer.onerror?.(error);
-  return outer;
-}
-
-function parsePort(argv: string[]): number | undefined {
-  const i = argv.indexOf('--http');
-  if (i === -1) return undefined;
-  const port = Number(argv[i + 1]);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-    process.stderr.write(`usage: node ${process.argv[1] ?? SERVER_NAME} [--http <port>]\n`);
-    process.exit(2);
-  }
-  return port;
-}
-
-async function serveHttp(port: number): Promise<void> {
-  const httpServer = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
-    if (path !== '/mcp') {
-      res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}');
-      return;
-    }
-    if (req.method !== 'POST') {
-      // Stateless server: no standalone SSE stream (GET) and no sessions to delete (DELETE).
-      res
-        .writeHead(405, { allow: 'POST', 'content-type': 'application/json' })
-        .end('{"jsonrpc":"2.0","error":{"code":-32000,"message":"Method not allowed."},"id":null}');
-      return;
-    }
-    // Stateless mode: a fresh server + transport per request; tool state lives at module level.
-    const server = buildServer();
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
-    res.on('close', () => {
-      void transport.close();
-      void server.close();
-    });
-    server
-      .connect(withCallLog(transport))
-      .then(() => transport.handleRequest(req, res))
-      .catch((error: unknown) => {
-        process.stderr.write(`[${SERVER_NAME}] request failed: ${String(error)}\n`);
-        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
-        res.end('{"jsonrpc":"2.0","error":{"code":-32603,"message":"Internal server error"},"id":null}');
-      });
-  });
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen(port, '127.0.0.1', () => resolve());
-  });
-  const address = httpServer.address();
-  const actual = typeof address === 'object' && address ? address.port : port;
-  process.stderr.write(`[${SERVER_NAME}] MCP Streamable HTTP on http://127.0.0.1:${actual}/mcp\n`);
-}
-
-async function main(): Promise<void> {
-  const port = parsePort(process.argv.slice(2));
-  if (port === undefined) {
-    await buildServer().connect(withCallLog(new StdioServerTransport()));
-    process.stderr.write(`[${SERVER_NAME}] MCP server on stdio\n`);
-  } else {
-    await serveHttp(port);
-  }
-}
-
-main().catch((error: unknown) => {
-  process.stderr.write(`[${SERVER_NAME}] fatal: ${String(error)}\n`);
-  process.exit(1);
-});
+runServer(SERVER_NAME, buildServer);
