@@ -1,4 +1,7 @@
 import type { FastifyRequest } from 'fastify';
+import type { TLSSocket } from 'node:tls';
+import type { App } from '../../app.js';
+import { mtlsAgent } from '../../identity/mtls.js';
 import { WardenError } from '../../core/errors.js';
 import type { Credential } from '../../core/action.js';
 import { isAdminToken } from '../../identity/admin-token.js';
@@ -33,4 +36,18 @@ export function agentFor(caller: Caller, named: string | undefined): { agentId: 
   }
   if (named !== undefined && named !== caller.agentId) throw new WardenError('forbidden', 'An agent credential acts only for its own agent');
   return { agentId: caller.agentId, credential: caller.credential };
+}
+
+/** A verified client certificate names the agent; without one, a bearer credential must. */
+export async function identify(request: FastifyRequest, app: App): Promise<Caller> {
+  const tls = app.loaded.config.server.tls;
+  if (tls && (request.raw.socket as TLSSocket).encrypted) {
+    const found = mtlsAgent(request, app.loaded.config.org.id);
+    if ('agentId' in found) return { kind: 'agent', agentId: found.agentId, credential: { kind: 'mtls', id: found.fingerprint } };
+    if (found.error !== 'no_certificate') {
+      throw new WardenError('unauthenticated', `The client certificate is not accepted (${'reason' in found ? found.reason : found.error})`);
+    }
+    if (tls.require_client_cert) throw new WardenError('unauthenticated', 'A client certificate is required');
+  }
+  return authenticate(request, app.adminToken.token, app.agents);
 }
