@@ -68,7 +68,8 @@ export async function authorize(opts: AuthorizeOptions, out: Out): Promise<numbe
   }
   if (!isPlainObject(context)) throw new WardenError('invalid_request', '--context must be a JSON object');
   const result = await withControl(opts, (c) => c.authorize({ agent: opts.agent, action: opts.action, resource: opts.resource, context }));
-  if (opts.json) out(JSON.stringify(result));
+  const { decision, policies, obligations, reason, errors, requestId, seq } = result;
+  if (opts.json) out(JSON.stringify({ decision, policies, obligations, ...(reason ? { reason } : {}), errors, requestId, seq }));
   else {
     out(`decision:    ${result.decision}${result.reason ? ` (${result.reason})` : ''}`);
     out(`policies:    ${result.policies.length ? result.policies.join(', ') : '(none)'}`);

@@ -13,12 +13,15 @@ export interface AuthorizeInput {
   context: Record<string, unknown>;
 }
 
+/** A recorded decision as the CLI shows it, the same with or without a server. */
+export type AuthorizeOutcome = Pick<GateDecision, 'decision' | 'policies' | 'obligations' | 'reason' | 'errors' | 'requestId' | 'seq'> & { code?: string };
+
 /**
  * What the state-touching commands need, implemented twice: directly on the data directory, and
  * through a running server's admin API (PGlite admits one process per data directory).
  */
 export interface Control {
-  authorize(input: AuthorizeInput): Promise<Omit<GateDecision, 'code'> & { code?: string }>;
+  authorize(input: AuthorizeInput): Promise<AuthorizeOutcome>;
   agents(): Promise<AgentView[]>;
   setSuspended(agent: string, suspended: boolean): Promise<void>;
   createKey(agent: string): Promise<{ keyId: string; key: string }>;

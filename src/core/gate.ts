@@ -35,6 +35,8 @@ export interface GateDeps {
 export interface GateDecision extends Decision {
   requestId: string;
   seq: number;
+  /** The digest of the context the decision was made in, as recorded in the ledger. */
+  contextDigest: string;
   code?: ErrorCode;
   /** When admission refused: how long until the agent may try again. */
   retryAfterMs?: number;
@@ -93,7 +95,7 @@ export class Gate {
       if (!verdict.ok) execution = { outcome: 'invalid_output', attempts: execution.attempts, durationMs: execution.durationMs, error: verdict.error };
     }
     const record: AuditRecord = {
-      ...this.baseRecord(action, decided, digestOf(action.context)),
+      ...this.baseRecord(action, decided, decided.contextDigest),
       execution: {
         decisionSeq: decided.seq,
         outcome: execution.outcome,
@@ -137,7 +139,8 @@ export class Gate {
   private async record(action: Action, evaluation: Evaluation, started: number): Promise<GateDecision> {
     const { decision, code, context, retryAfterMs, risk } = evaluation;
     const approvalId = decision.decision === 'approval_required' ? approvalIdFor(action) : undefined;
-    const record = this.baseRecord(action, { ...decision, ...(risk ? { risk } : {}), ...(approvalId ? { approvalId } : {}) }, safeDigest(context));
+    const contextDigest = safeDigest(context);
+    const record = this.baseRecord(action, { ...decision, ...(risk ? { risk } : {}), ...(approvalId ? { approvalId } : {}) }, contextDigest);
     let seq: number;
     try {
       ({ seq } = await this.deps.audit.append(record));
@@ -151,6 +154,7 @@ export class Gate {
       ...decision,
       requestId: action.requestId,
       seq,
+      contextDigest,
       ...(code ? { code } : {}),
       ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
       ...(approvalId ? { approvalId } : {}),
