@@ -185,6 +185,13 @@ const condition = fc.constantFrom(
   // Entity literals in conditions: these name entities other than the request's own.
   'Agent::"a2" in Role::"r1"',
   'Tool::"s1.read".risk_level >= 2',
+  // Scope-like tests at the head of a condition, which the index treats as scope.
+  'principal == Agent::"a1" && resource == Tool::"s2.pay"',
+  'principal == Agent::"a2" && context.args has amount && context.args.amount * 4611686018427387904 > 0',
+  'context.args has amount && context.args.amount * 4611686018427387904 > 0 && principal == Agent::"a3"',
+  'resource in [Tool::"s1.read", Tool::"s1.write"] && principal in Role::"r2"',
+  'Tool::"s2.pay" == resource && principal is Agent && resource.risk_level >= 2',
+  'principal in Team::"t2" && Agent::"a1" in Team::"t2"',
 );
 
 interface PolicySpec {

@@ -107,16 +107,18 @@ export class CedarPolicyEngine implements PolicyEngine {
     const pAnc = this.ancestorsOf(request.principal);
     const rAnc = this.ancestorsOf(request.resource);
     const policies = this.index.candidates(request.principal, pAnc, request.action, request.resource, rAnc);
+    // Cedar needs the data of the principal, the resource and the entities conditions read, each
+    // with its ancestors; handing it every ancestor as a direct parent keeps the slice small.
     const entities = new Map<string, EntityJson>();
-    const add = (ref: EntityRef, ancestors: Iterable<string>) => {
-      for (const key of [entityKey(ref), ...ancestors]) {
+    const add = (ref: EntityRef, ancestors: ReadonlySet<string>) => {
+      const key = entityKey(ref);
+      if (!entities.has(key)) {
         const e = this.entities.get(key);
-        if (e) entities.set(key, e);
+        if (e) entities.set(key, ancestors.size === e.parents.length ? e : { ...e, parents: [...ancestors].map((k) => this.uidOf(k)) });
       }
     };
     add(request.principal, pAnc);
     add(request.resource, rAnc);
-    // Entities a condition names literally are evaluated too (their attributes, their ancestors).
     for (const ref of policies.flatMap((p) => p.entities)) add(ref, this.ancestorsOf(ref));
     const slice: Slice = { policies, setId: policies.length ? this.preparse(policies) : '', entities: [...entities.values()] };
     if (this.slices.size >= MAX_SLICES) this.slices.delete(this.slices.keys().next().value as string);
@@ -124,10 +126,22 @@ export class CedarPolicyEngine implements PolicyEngine {
     return slice;
   }
 
+  private uidOf(key: string): EntityJson['uid'] {
+    const e = this.entities.get(key);
+    if (e) return e.uid;
+    const sep = key.indexOf('::');
+    return { type: key.slice(0, sep), id: JSON.parse(key.slice(sep + 2)) as string };
+  }
+
   private preparse(policies: readonly LoadedPolicy[]): string {
     const key = policies.map((p) => p.id).join('\u0000');
     const existing = this.preparsed.get(key);
     if (existing) return existing;
+    if (this.preparsed.size >= MAX_SLICES) {
+      // Bounded memory: start over, and reuse the ids (preparsing under an id replaces that set).
+      this.preparsed.clear();
+      this.slices.clear();
+    }
     const setId = `${this.prefix}:${this.preparsed.size}`;
     const result = cedar.preparsePolicySet(setId, { staticPolicies: Object.fromEntries(policies.map((p) => [p.id, p.text])) });
     if (result.type === 'failure') throw new Error(result.errors.map((e) => e.message).join('; '));
@@ -135,11 +149,12 @@ export class CedarPolicyEngine implements PolicyEngine {
     return setId;
   }
 
-  /** Keys of every ancestor of an entity (transitively), cached. */
+  /** Keys of every ancestor of an entity (transitively), cached for configured entities. */
   private ancestorsOf(ref: EntityRef): Set<string> {
     const key = entityKey(ref);
     const cached = this.ancestors.get(key);
     if (cached) return cached;
+    if (!this.entities.has(key)) return new Set();
     const out = new Set<string>();
     const stack = [...(this.entities.get(key)?.parents ?? [])];
     while (stack.length) {

@@ -45,10 +45,20 @@ export function listCedarFiles(dirs: string[]): string[] {
   return files;
 }
 
-function lineAt(text: string, offset: number): number {
-  let line = 1;
-  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
-  return line;
+/** Maps an offset in a text to its line (1-based), with the line starts computed once. */
+function lineFinder(text: string): (offset: number) => number {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return (offset) => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  };
 }
 
 /**
@@ -63,7 +73,8 @@ export function loadPolicyFile(
   label: string,
 ): { policies: LoadedPolicy[]; problems: PolicyProblem[] } {
   const problems: PolicyProblem[] = [];
-  const at = (offset: number, message: string) => problems.push({ file, line: lineAt(text, offset), message });
+  const lineAt = lineFinder(text);
+  const at = (offset: number, message: string) => problems.push({ file, line: lineAt(offset), message });
 
   const parsed = cedar.checkParsePolicySet({ staticPolicies: text });
   if (parsed.type === 'failure') {
@@ -86,7 +97,7 @@ export function loadPolicyFile(
 
   const policies: LoadedPolicy[] = [];
   inFileOrder(text, parts.policies).forEach(({ policyText, offset }, index) => {
-    const line = lineAt(text, offset);
+    const line = lineAt(offset);
     const json = cedar.policyToJson(policyText);
     if (json.type === 'failure') {
       problems.push({ file, line, message: json.errors.map((e) => e.message).join('; ') });
@@ -123,9 +134,25 @@ export function loadPolicyFile(
 
 /**
  * `policySetTextToParts` returns policies ordered by their generated ids (policy0, policy1,
- * policy10, …), not by position: put them back in the order of the file.
+ * policy10, …), not by position: put them back in the order of the file. Undoing that sort lets
+ * one forward scan find every offset; if the text does not line up, each part is searched alone.
  */
 function inFileOrder(text: string, parts: string[]): { policyText: string; offset: number }[] {
+  const ids = parts.map((_, k) => `policy${k}`).sort();
+  const ordered: string[] = new Array<string>(parts.length);
+  ids.forEach((id, i) => (ordered[Number(id.slice(6))] = parts[i]!));
+  const found: { policyText: string; offset: number }[] = [];
+  let cursor = 0;
+  for (const policyText of ordered) {
+    const offset = text.indexOf(policyText, cursor);
+    if (offset < 0) return searchEach(text, parts);
+    found.push({ policyText, offset });
+    cursor = offset + policyText.length;
+  }
+  return found;
+}
+
+function searchEach(text: string, parts: string[]): { policyText: string; offset: number }[] {
   const taken = new Set<number>();
   return parts
     .map((policyText) => {
@@ -137,20 +164,34 @@ function inFileOrder(text: string, parts: string[]): { policyText: string; offse
     .sort((a, b) => a.offset - b.offset);
 }
 
-/** Every entity literal anywhere in a policy's conditions. */
+/** Operators whose left operand Cedar reads the data of: attributes, tags, or ancestors (`in`, `is … in`). */
+const READS_LEFT = new Set(['.', 'has', 'in', 'getTag', 'hasTag', 'is']);
+
+/**
+ * Entity literals in a policy's conditions whose data evaluation may read (`Agent::"a2" in
+ * Role::"r1"`, `Tool::"t".risk_level`): the slice must carry them. A literal only compared
+ * (`principal == Agent::"a"`, or the right side of `in`) needs no data.
+ */
 function referencedEntities(policy: PolicyJson): EntityRef[] {
   const found = new Map<string, EntityRef>();
-  const walk = (node: unknown): void => {
+  const walk = (node: unknown, readsData: boolean): void => {
     if (Array.isArray(node)) {
-      for (const n of node) walk(n);
+      for (const n of node) walk(n, readsData);
       return;
     }
     if (typeof node !== 'object' || node === null) return;
     const entity = (node as { __entity?: EntityRef }).__entity;
-    if (entity && typeof entity.type === 'string' && typeof entity.id === 'string') found.set(`${entity.type}::${entity.id}`, { type: entity.type, id: entity.id });
-    for (const v of Object.values(node)) walk(v);
+    if (entity && typeof entity.type === 'string' && typeof entity.id === 'string') {
+      if (readsData) found.set(`${entity.type}::${entity.id}`, { type: entity.type, id: entity.id });
+      return;
+    }
+    for (const [key, value] of Object.entries(node)) {
+      if (READS_LEFT.has(key) && typeof value === 'object' && value !== null && 'left' in value) {
+        for (const [k, v] of Object.entries(value)) walk(v, readsData || k === 'left');
+      } else walk(value, readsData);
+    }
   };
-  walk(policy.conditions);
+  walk(policy.conditions, false);
   return [...found.values()];
 }
 

@@ -41,11 +41,79 @@ function scopeOf(c: ScopeConstraint): Scope {
   }
 }
 
+type Var = 'principal' | 'resource';
+
+/** A condition conjunct that constrains `principal` or `resource` exactly as a scope would. */
+function conjunctScope(expr: unknown): { on: Var; scope: Scope } | undefined {
+  if (typeof expr !== 'object' || expr === null) return undefined;
+  const e = expr as Record<string, { left?: unknown; right?: unknown; entity_type?: string; in?: unknown }>;
+  const varOf = (x: unknown): Var | undefined => {
+    const v = (x as { Var?: string } | null)?.Var;
+    return v === 'principal' || v === 'resource' ? v : undefined;
+  };
+  const entityOf = (x: unknown): string | undefined => {
+    const uid = (x as { Value?: { __entity?: { type: string; id: string } } } | null)?.Value?.__entity;
+    return uid ? entityKey(uid) : undefined;
+  };
+  if (e['==']) {
+    const { left, right } = e['=='];
+    const [v, key] = varOf(left) ? [varOf(left), entityOf(right)] : [varOf(right), entityOf(left)];
+    if (v && key) return { on: v, scope: { key, test: (ref) => entityKey(ref) === key } };
+  }
+  if (e.in) {
+    const v = varOf(e.in.left);
+    const key = entityOf(e.in.right);
+    if (v && key) return { on: v, scope: { key, test: (ref, anc) => anc.has(key) || entityKey(ref) === key } };
+    const set = (e.in.right as { Set?: unknown[] } | null)?.Set;
+    const keys = set?.map(entityOf);
+    if (v && keys && keys.length > 0 && keys.every((k): k is string => k !== undefined)) {
+      return { on: v, scope: { test: (ref, anc) => keys.some((k) => anc.has(k) || entityKey(ref) === k) } };
+    }
+  }
+  if (e.is && e.is.in === undefined) {
+    const v = varOf(e.is.left);
+    const type = e.is.entity_type;
+    if (v && type) return { on: v, scope: { test: (ref) => ref.type === type } };
+  }
+  return undefined;
+}
+
+/**
+ * Scope-like tests at the head of a policy's first `when` clause (`principal == Agent::"a" && …`).
+ * Only the unbroken prefix counts: those tests cannot error, so a request they exclude could not
+ * have made the policy apply or err in Cedar's left-to-right evaluation either.
+ */
+function conditionScopes(policy: LoadedPolicy): { on: Var; scope: Scope }[] {
+  const first = policy.json.conditions[0];
+  if (!first || first.kind !== 'when') return [];
+  const conjuncts: unknown[] = [];
+  const flatten = (x: unknown): void => {
+    const and = (x as { '&&'?: { left: unknown; right: unknown } } | null)?.['&&'];
+    if (and) {
+      flatten(and.left);
+      flatten(and.right);
+    } else conjuncts.push(x);
+  };
+  flatten(first.body);
+  const scopes: { on: Var; scope: Scope }[] = [];
+  for (const c of conjuncts) {
+    const found = conjunctScope(c);
+    if (!found) break;
+    scopes.push(found);
+  }
+  return scopes;
+}
+
 interface Entry {
   order: number;
   policy: LoadedPolicy;
   principal: ScopeTest;
   resource: ScopeTest;
+}
+
+function all(scopes: Scope[]): ScopeTest {
+  if (scopes.length === 1) return scopes[0]!.test;
+  return (ref, anc) => scopes.every((s) => s.test(ref, anc));
 }
 
 class Bucket {
@@ -73,8 +141,11 @@ export class PolicyIndex {
 
   constructor(policies: readonly LoadedPolicy[]) {
     policies.forEach((policy, order) => {
-      const principal = scopeOf(policy.json.principal);
-      const resource = scopeOf(policy.json.resource);
+      const extra = conditionScopes(policy);
+      const principals = [scopeOf(policy.json.principal), ...extra.filter((x) => x.on === 'principal').map((x) => x.scope)];
+      const resources = [scopeOf(policy.json.resource), ...extra.filter((x) => x.on === 'resource').map((x) => x.scope)];
+      const principal = { key: principals.find((p) => p.key !== undefined)?.key, test: all(principals) };
+      const resource = { test: all(resources) };
       const entry: Entry = { order, policy, principal: principal.test, resource: resource.test };
       const action = policy.json.action;
       if (action.op === 'All') {
