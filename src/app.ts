@@ -69,7 +69,7 @@ export async function openApp(options: AppOptions): Promise<App> {
   }
   const signer = CheckpointSigner.fromFile(files.signingKey);
   const ledger = new Ledger(db, { signer, checkpointEvery: loaded.config.ledger.checkpoint_every, checkpointSeconds: loaded.config.ledger.checkpoint_seconds });
-  const agents = new AgentStore(db, loaded.config.agents);
+  const agents = new AgentStore(db, loaded.config.agents, !databaseUrl);
   const config = loaded.config;
   const upstreams = new UpstreamRegistry(config.upstreams, config.tools, loaded.dir, (e) => logger.info({ kind: 'upstream', ...e }, `${e.upstream}: ${e.event}`));
   const redisUrl = options.redisUrl ?? process.env.WARDEN_REDIS_URL;

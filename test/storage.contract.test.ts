@@ -38,6 +38,22 @@ describe.each(databases)('storage on $name', ({ open }) => {
     expect((await store.status('support-bot')).suspended).toBe(false);
   });
 
+  it('lets every process see a suspension on its next request', async () => {
+    const other = new AgentStore(db, agents);
+    expect((await other.status('support-bot')).suspended).toBe(false);
+    await store.setSuspended('support-bot', true);
+    expect((await other.status('support-bot')).suspended).toBe(true);
+  });
+
+  it('as the sole writer, remembers suspension and still sees its own changes at once', async () => {
+    const sole = new AgentStore(db, agents, true);
+    expect((await sole.status('finance-bot')).suspended).toBe(false);
+    await sole.setSuspended('finance-bot', true);
+    expect((await sole.status('finance-bot')).suspended).toBe(true);
+    await sole.setSuspended('finance-bot', false);
+    expect((await sole.status('finance-bot')).suspended).toBe(false);
+  });
+
   it('reports an agent missing from the configuration as unknown', async () => {
     expect(await store.status('shadow-bot')).toEqual({ id: 'shadow-bot', known: false, suspended: false });
     await expect(store.setSuspended('shadow-bot', true)).rejects.toMatchObject({ code: 'unknown_agent' });

@@ -25,18 +25,28 @@ const VERIFIED_TTL_MS = 60_000;
 export class AgentStore implements AgentDirectory {
   private readonly agents: Map<string, AgentConfig>;
   private readonly verified = new Map<string, { agentId: string; keyId: string; until: number }>();
+  private readonly suspended = new Map<string, boolean>();
 
+  /**
+   * `soleWriter`: this process is the only one that changes agent state (embedded PGlite holds the
+   * data directory's lock), so suspension can be remembered instead of read on every request.
+   */
   constructor(
     private readonly db: SqlClient,
     agents: readonly AgentConfig[],
+    private readonly soleWriter = false,
   ) {
     this.agents = new Map(agents.map((a) => [a.id, a]));
   }
 
   async status(agentId: string): Promise<AgentStatus> {
     if (!this.agents.has(agentId)) return { id: agentId, known: false, suspended: false };
+    const remembered = this.soleWriter ? this.suspended.get(agentId) : undefined;
+    if (remembered !== undefined) return { id: agentId, known: true, suspended: remembered };
     const { rows } = await this.db.query<{ suspended: boolean }>('SELECT suspended FROM agent_state WHERE agent_id = $1', [agentId]);
-    return { id: agentId, known: true, suspended: rows[0]?.suspended ?? false };
+    const suspended = rows[0]?.suspended ?? false;
+    if (this.soleWriter) this.suspended.set(agentId, suspended);
+    return { id: agentId, known: true, suspended };
   }
 
   async list(): Promise<AgentView[]> {
@@ -64,6 +74,7 @@ export class AgentStore implements AgentDirectory {
        ON CONFLICT (agent_id) DO UPDATE SET suspended = EXCLUDED.suspended, updated_at = now()`,
       [agentId, suspended],
     );
+    this.suspended.delete(agentId);
   }
 
   /** Creates a key and returns it; only its hash is stored, so this is the one time it is seen. */
