@@ -1,5 +1,5 @@
 import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
-import type { AuthorizationAnswer, EntityJson, SchemaJson } from '@cedar-policy/cedar-wasm/nodejs';
+import type { AuthorizationAnswer, CedarValueJson, EntityJson, SchemaJson } from '@cedar-policy/cedar-wasm/nodejs';
 import { isVerb, type EntityRef } from '../core/action.js';
 import type { Decision } from '../core/decision.js';
 import type { PolicyEngine, PolicyRequest } from '../core/ports.js';
@@ -7,9 +7,12 @@ import { entityKey, RESOURCE_TYPES } from './model.js';
 import type { LoadedPolicy } from './policy-files.js';
 import { PolicyIndex } from './policy-index.js';
 import { toCedarContext } from './context.js';
+import { emptyPaths, mergePaths, prune, type PathTree } from './attribute-paths.js';
 
 interface Slice {
   policies: LoadedPolicy[];
+  /** The context attributes the slice's policies can read: only those cross into Cedar. */
+  context: PathTree;
   setId: string;
   /** The same slice without approval policies; built on first need. */
   withoutApproval?: string;
@@ -63,7 +66,9 @@ export class CedarPolicyEngine implements PolicyEngine {
     let context;
     try {
       slice = this.sliceFor(request);
-      context = toCedarContext(request.context);
+      // The whole context is checked (a smuggled `__entity` is refused wherever it hides), then
+      // only what the slice can read crosses into Cedar.
+      context = prune(toCedarContext(request.context), slice.context) as Record<string, CedarValueJson>;
     } catch (err) {
       return { decision: 'error', policies: [], obligations: {}, reason: 'evaluation_error', errors: [message(err)] };
     }
@@ -109,18 +114,39 @@ export class CedarPolicyEngine implements PolicyEngine {
     const policies = this.index.candidates(request.principal, pAnc, request.action, request.resource, rAnc);
     // Cedar needs the data of the principal, the resource and the entities conditions read, each
     // with its ancestors; handing it every ancestor as a direct parent keeps the slice small.
-    const entities = new Map<string, EntityJson>();
-    const add = (ref: EntityRef, ancestors: ReadonlySet<string>) => {
+    // Of the principal and the resource, only the attributes the slice's policies read cross over.
+    const paths = emptyPaths();
+    for (const p of policies) mergePaths(paths, p.paths);
+    // Which attributes each carried entity needs: all of them for entities conditions name, the
+    // read paths for the principal and the resource (merged, should they be the same entity).
+    const wanted = new Map<string, { ref: EntityRef; attrs: PathTree | 'all' }>();
+    const want = (ref: EntityRef, attrs: PathTree | 'all') => {
       const key = entityKey(ref);
-      if (!entities.has(key)) {
-        const e = this.entities.get(key);
-        if (e) entities.set(key, ancestors.size === e.parents.length ? e : { ...e, parents: [...ancestors].map((k) => this.uidOf(k)) });
+      const before = wanted.get(key)?.attrs;
+      if (before === 'all' || attrs === 'all' || before === undefined) wanted.set(key, { ref, attrs: before === 'all' ? 'all' : attrs });
+      else {
+        const merged = emptyPaths();
+        mergePaths(merged, { ...emptyPaths(), context: before });
+        mergePaths(merged, { ...emptyPaths(), context: attrs });
+        wanted.set(key, { ref, attrs: merged.context });
       }
     };
-    add(request.principal, pAnc);
-    add(request.resource, rAnc);
-    for (const ref of policies.flatMap((p) => p.entities)) add(ref, this.ancestorsOf(ref));
-    const slice: Slice = { policies, setId: policies.length ? this.preparse(policies) : '', entities: [...entities.values()] };
+    for (const ref of policies.flatMap((p) => p.entities)) want(ref, 'all');
+    want(request.principal, paths.principal);
+    want(request.resource, paths.resource);
+    // Only ancestors some policy tests membership in can matter; an entity left with no attribute
+    // and no such ancestor is not handed over at all (Cedar then knows it by its id alone).
+    const tested = policies.some((p) => p.memberships === 'any') ? 'any' : new Set(policies.flatMap((p) => [...(p.memberships as Set<string>)]));
+    const entities: EntityJson[] = [];
+    for (const [key, { ref, attrs }] of wanted) {
+      const e = this.entities.get(key);
+      if (!e) continue;
+      const ancestors = [...this.ancestorsOf(ref)].filter((k) => tested === 'any' || tested.has(k));
+      const kept = attrs === 'all' ? e.attrs : (prune(e.attrs, attrs) as EntityJson['attrs']);
+      if (attrs !== 'all' && ancestors.length === 0 && Object.keys(kept).length === 0) continue;
+      entities.push({ uid: e.uid, parents: ancestors.map((k) => this.uidOf(k)), attrs: kept });
+    }
+    const slice: Slice = { policies, context: paths.context, setId: policies.length ? this.preparse(policies) : '', entities };
     if (this.slices.size >= MAX_SLICES) this.slices.delete(this.slices.keys().next().value as string);
     this.slices.set(cacheKey, slice);
     return slice;

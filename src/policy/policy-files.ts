@@ -3,6 +3,7 @@ import path from 'node:path';
 import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
 import type { PolicyJson, SchemaJson } from '@cedar-policy/cedar-wasm/nodejs';
 import type { EntityRef } from '../core/action.js';
+import { collectPaths, emptyPaths, membershipTargets, type RootPaths } from './attribute-paths.js';
 
 /** The layer a policy belongs to (DESIGN.md, "Policy model"). */
 export type Layer = 'boundary' | 'role' | 'approval';
@@ -18,6 +19,10 @@ export interface LoadedPolicy {
   obligations: Record<string, string>;
   /** Entities the conditions name literally (`Agent::"a2" in Role::"r1"`): the slice must carry them. */
   entities: EntityRef[];
+  /** The attributes of context, principal and resource the conditions can read. */
+  paths: RootPaths;
+  /** The entities it tests membership in (`any`: it may test any). */
+  memberships: Set<string> | 'any';
 }
 
 export interface PolicyProblem {
@@ -127,6 +132,8 @@ export function loadPolicyFile(
       json: p,
       obligations,
       entities: referencedEntities(p),
+      paths: pathsOf(p),
+      memberships: membershipTargets(p, (uid) => `${uid.type}::${JSON.stringify(uid.id)}`),
     });
   });
   return { policies: problems.length ? [] : policies, problems };
@@ -162,6 +169,12 @@ function searchEach(text: string, parts: string[]): { policyText: string; offset
       return { policyText, offset: Math.max(offset, 0) };
     })
     .sort((a, b) => a.offset - b.offset);
+}
+
+function pathsOf(policy: PolicyJson): RootPaths {
+  const paths = emptyPaths();
+  collectPaths(policy.conditions, paths);
+  return paths;
 }
 
 /** Operators whose left operand Cedar reads the data of: attributes, tags, or ancestors (`in`, `is … in`). */
