@@ -68,7 +68,7 @@ export async function openApp(options: AppOptions): Promise<App> {
     throw err;
   }
   const signer = CheckpointSigner.fromFile(files.signingKey);
-  const ledger = new Ledger(db, { signer, checkpointEvery: loaded.config.ledger.checkpoint_every, checkpointSeconds: loaded.config.ledger.checkpoint_seconds });
+  const ledger = new Ledger(db, { signer, checkpointEvery: loaded.config.ledger.checkpoint_every, checkpointSeconds: loaded.config.ledger.checkpoint_seconds, soleWriter: !databaseUrl });
   const agents = new AgentStore(db, loaded.config.agents, !databaseUrl);
   const config = loaded.config;
   const upstreams = new UpstreamRegistry(config.upstreams, config.tools, loaded.dir, (e) => logger.info({ kind: 'upstream', ...e }, `${e.upstream}: ${e.event}`));

@@ -92,7 +92,11 @@ describe('POST /v1/tools/{tool}/invoke', () => {
     const body = res.json();
     expect(body).toMatchObject({ decision: 'allow', policies: ['payments-send-money'], result: { structuredContent: { status: 'sent', amount: 50 } } });
     await app.ledger.flush();
-    const { rows } = await app.db.query<{ seq: number; body: string }>('SELECT seq, body FROM audit_ledger WHERE seq IN ($1, $2) ORDER BY seq', [body.seq, body.executionSeq]);
+    const { rows } = await app.db.query<{ seq: number; body: string }>("SELECT seq, body FROM audit_ledger WHERE seq = $1 OR body LIKE $2 ORDER BY seq", [
+      body.seq,
+      `%"decisionSeq":${body.seq},%`,
+    ]);
+    expect(rows.map((r) => r.seq)[1]).toBeGreaterThan(body.seq);
     const [decision, execution] = rows.map((r) => JSON.parse(r.body).record);
     expect(decision).not.toHaveProperty('execution');
     expect(execution.execution).toMatchObject({ decisionSeq: body.seq, outcome: 'success', attempts: 1, resultDigest: expect.stringMatching(/^sha256:/) });

@@ -124,6 +124,16 @@ describe.each(databases)('audit ledger on $name', ({ open }) => {
     expect(await verifyLedger(db, [signer.publicKey])).toMatchObject({ ok: true, entries: 120 });
   });
 
+  it('as the sole writer, keeps the head in memory and still builds one chain that verifies, also after a failed batch', async () => {
+    const sole = new Ledger(db, { signer, checkpointEvery: 10, checkpointSeconds: 3600, soleWriter: true });
+    await appendMany(15, sole);
+    await db.exec('ALTER TABLE audit_ledger RENAME TO audit_ledger_gone');
+    await expect(sole.append(record(99))).rejects.toThrow();
+    await db.exec('ALTER TABLE audit_ledger_gone RENAME TO audit_ledger');
+    await appendMany(15, sole);
+    expect(await verifyLedger(db, [signer.publicKey])).toMatchObject({ ok: true, entries: 30 });
+  });
+
   it('rejects every append of a batch whose transaction fails, and records nothing of it', async () => {
     await appendMany(2);
     await db.exec('ALTER TABLE audit_ledger RENAME TO audit_ledger_gone');

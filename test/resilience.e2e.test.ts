@@ -17,7 +17,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildServer } from '../src/transports/http/server.js';
 import type { App } from '../src/app.js';
 import { createTestPki } from './support/pki.js';
-import { ledgerRecord, openTempApp, sleep, type TempApp } from './support/temp-app.js';
+import { executionRecord, openTempApp, sleep, type TempApp } from './support/temp-app.js';
 
 const CHAOS_SERVER = path.resolve('test/fixtures/chaos-server.ts');
 const SHAKY_SERVER = path.resolve('test/support/listing-fails-once-server.ts');
@@ -214,7 +214,7 @@ describe('resilience: a chaos MCP upstream and HTTP(S) JSON upstreams behind the
       const body = res.json();
       expect(body).toMatchObject({ code: 'upstream_timeout', decision: 'allow' });
       expect(body).not.toHaveProperty('result');
-      const record = await ledgerRecord(app, body.executionSeq);
+      const record = await executionRecord(app, body.seq);
       expect(record.execution).toMatchObject({ decisionSeq: body.seq, outcome: 'timeout', attempts: MAX_ATTEMPTS });
       expect(calls('hang').length - before).toBe(MAX_ATTEMPTS);
     });
@@ -226,7 +226,7 @@ describe('resilience: a chaos MCP upstream and HTTP(S) JSON upstreams behind the
       const body = res.json();
       expect(body.result).toMatchObject({ structuredContent: { ok: true, attempts: 3 } });
       expect(body.result.isError).toBeUndefined();
-      expect((await ledgerRecord(app, body.executionSeq)).execution).toMatchObject({ outcome: 'success', attempts: 3 });
+      expect((await executionRecord(app, body.seq)).execution).toMatchObject({ outcome: 'success', attempts: 3 });
       expect(calls('fail_times').filter((c) => c.arguments.key === key)).toHaveLength(3);
     });
 
@@ -236,7 +236,7 @@ describe('resilience: a chaos MCP upstream and HTTP(S) JSON upstreams behind the
       expect(res.statusCode).toBe(200);
       const body = res.json();
       expect(body.result).toMatchObject({ structuredContent: { ok: true, attempts: 3 } });
-      expect((await ledgerRecord(app, body.executionSeq)).execution).toMatchObject({ outcome: 'success', attempts: 3 });
+      expect((await executionRecord(app, body.seq)).execution).toMatchObject({ outcome: 'success', attempts: 3 });
       expect(calls('throttle_times').filter((c) => c.arguments.key === key)).toHaveLength(3);
     });
 
@@ -247,7 +247,7 @@ describe('resilience: a chaos MCP upstream and HTTP(S) JSON upstreams behind the
       const body = res.json();
       expect(body.result.isError).toBe(true);
       expect(JSON.stringify(body.result.content)).toMatch(/Invalid arguments for tool echo/);
-      expect((await ledgerRecord(app, body.executionSeq)).execution).toMatchObject({ outcome: 'tool_error', attempts: 1 });
+      expect((await executionRecord(app, body.seq)).execution).toMatchObject({ outcome: 'tool_error', attempts: 1 });
       expect(calls('echo').filter((c) => Object.keys(c.arguments).length === 0).length - before).toBe(1);
     });
 
@@ -255,7 +255,7 @@ describe('resilience: a chaos MCP upstream and HTTP(S) JSON upstreams behind the
       const failing = await invoke('chaos.fail_times', { key: `breaker-${randomUUID()}`, times: 100 });
       expect(failing.statusCode).toBe(502);
       expect(failing.json()).toMatchObject({ code: 'upstream_error' });
-      expect((await ledgerRecord(app, failing.json().executionSeq)).execution).toMatchObject({ outcome: 'upstream_error', attempts: MAX_ATTEMPTS });
+      expect((await executionRecord(app, failing.json().seq)).execution).toMatchObject({ outcome: 'upstream_error', attempts: MAX_ATTEMPTS });
       expect(app.upstreams.breakerState('chaos')).toBe('open');
 
       const before = calls().length;
@@ -264,7 +264,7 @@ describe('resilience: a chaos MCP upstream and HTTP(S) JSON upstreams behind the
       expect(refused.statusCode).toBe(503);
       expect(refused.json()).toMatchObject({ code: 'upstream_unavailable' });
       expect(performance.now() - started).toBeLessThan(TIMEOUT_MS);
-      expect((await ledgerRecord(app, refused.json().executionSeq)).execution).toMatchObject({ outcome: 'breaker_open' });
+      expect((await executionRecord(app, refused.json().seq)).execution).toMatchObject({ outcome: 'breaker_open' });
       expect(calls().length).toBe(before);
 
       await sleep(HALF_OPEN_MS + 50);
@@ -285,7 +285,7 @@ describe('resilience: a chaos MCP upstream and HTTP(S) JSON upstreams behind the
       expect(body.code).toBe('invalid_upstream_response');
       expect(body).not.toHaveProperty('result');
       expect(JSON.stringify(body)).not.toContain('not a number');
-      const execution = (await ledgerRecord(app, body.executionSeq)).execution;
+      const execution = (await executionRecord(app, body.seq)).execution;
       expect(execution).toMatchObject({ outcome: 'invalid_output', attempts: 1 });
       expect(String(execution?.error)).toMatch(/value must be number/);
     });
@@ -329,7 +329,7 @@ describe('resilience: a chaos MCP upstream and HTTP(S) JSON upstreams behind the
       expect(res.statusCode).toBe(200);
       const body = res.json();
       expect(body.result.structuredContent).toEqual({ q: 'warden', found: true });
-      expect((await ledgerRecord(app, body.executionSeq)).execution).toMatchObject({ outcome: 'success', attempts: 1 });
+      expect((await executionRecord(app, body.seq)).execution).toMatchObject({ outcome: 'success', attempts: 1 });
     });
 
     it('retries an HTTP upstream that answers 503, until it answers 200', async () => {
@@ -339,7 +339,7 @@ describe('resilience: a chaos MCP upstream and HTTP(S) JSON upstreams behind the
       expect(res.statusCode).toBe(200);
       const body = res.json();
       expect(body.result.structuredContent).toEqual({ ok: true, attempts: 3 });
-      expect((await ledgerRecord(app, body.executionSeq)).execution).toMatchObject({ outcome: 'success', attempts: 3 });
+      expect((await executionRecord(app, body.seq)).execution).toMatchObject({ outcome: 'success', attempts: 3 });
       expect(httpHits.filter((h) => h === 'flaky').length - before).toBe(3);
     });
 
@@ -349,7 +349,7 @@ describe('resilience: a chaos MCP upstream and HTTP(S) JSON upstreams behind the
       expect(res.statusCode).toBe(502);
       const body = res.json();
       expect(body).toMatchObject({ code: 'upstream_error', message: expect.stringMatching(/answered 400/) });
-      expect((await ledgerRecord(app, body.executionSeq)).execution).toMatchObject({ outcome: 'upstream_error', attempts: 1 });
+      expect((await executionRecord(app, body.seq)).execution).toMatchObject({ outcome: 'upstream_error', attempts: 1 });
       expect(httpHits.filter((h) => h === 'reject').length - before).toBe(1);
     });
 

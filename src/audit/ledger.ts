@@ -11,6 +11,11 @@ export interface LedgerOptions {
   /** …and at least this often while entries arrive. */
   checkpointSeconds: number;
   maxBatch?: number;
+  /**
+   * This process is the only writer (embedded PGlite holds the data directory's lock): the head of
+   * the chain is kept in memory instead of locked and read in every transaction.
+   */
+  soleWriter?: boolean;
 }
 
 interface Pending {
@@ -33,6 +38,8 @@ export class Ledger implements AuditSink {
   private lastCheckpointAt = Date.now();
   private closed = false;
   private uncheckpointed = false;
+  /** The chain's head, when this process is the sole writer and has read or written it. */
+  private head: { seq: number; hash: string } | undefined;
 
   constructor(
     private readonly db: SqlClient,
@@ -61,9 +68,8 @@ export class Ledger implements AuditSink {
 
   private async checkpointHead(): Promise<void> {
     await this.db.transaction(async (tx) => {
-      await tx.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK]);
-      const { rows } = await tx.query<{ seq: number; hash: string }>('SELECT seq, hash FROM audit_ledger ORDER BY seq DESC LIMIT 1');
-      if (rows[0]) await this.insertCheckpoint(tx, { seq: Number(rows[0].seq), hash: rows[0].hash });
+      const head = await this.headOf(tx);
+      if (head.seq > 0) await this.insertCheckpoint(tx, head);
     });
   }
 
@@ -90,6 +96,8 @@ export class Ledger implements AuditSink {
           const seqs = await this.db.transaction((tx) => this.write(tx, batch.map((p) => p.record)));
           batch.forEach((p, i) => p.resolve({ seq: seqs[i]! }));
         } catch (err) {
+          // The transaction rolled back: whatever head was assumed is read again next time.
+          this.head = undefined;
           for (const p of batch) p.reject(err);
         }
       }
@@ -98,11 +106,18 @@ export class Ledger implements AuditSink {
     }
   }
 
-  private async write(tx: Queryable, records: AuditRecord[]): Promise<number[]> {
-    await tx.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK]);
+  /** The head of the chain, read under the append lock (one linear chain across processes). */
+  private async headOf(tx: Queryable): Promise<{ seq: number; hash: string }> {
+    if (this.head) return this.head;
+    if (!this.options.soleWriter) await tx.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK]);
     const { rows } = await tx.query<{ seq: number; hash: string }>('SELECT seq, hash FROM audit_ledger ORDER BY seq DESC LIMIT 1');
-    let seq = Number(rows[0]?.seq ?? 0);
-    let prev = rows[0]?.hash ?? GENESIS_HASH;
+    return { seq: Number(rows[0]?.seq ?? 0), hash: rows[0]?.hash ?? GENESIS_HASH };
+  }
+
+  private async write(tx: Queryable, records: AuditRecord[]): Promise<number[]> {
+    const head = await this.headOf(tx);
+    let seq = head.seq;
+    let prev = head.hash;
     const seqs: number[] = [];
     const ts: string[] = [];
     const bodies: string[] = [];
@@ -131,6 +146,7 @@ export class Ledger implements AuditSink {
     if (due && checkpoints.at(-1)?.seq !== seq) checkpoints.push({ seq, hash: prev });
     for (const cp of checkpoints) await this.insertCheckpoint(tx, cp);
     this.uncheckpointed = checkpoints.at(-1)?.seq !== seq;
+    if (this.options.soleWriter) this.head = { seq, hash: prev };
     return seqs;
   }
 }

@@ -47,7 +47,7 @@ export interface GateDecision extends Decision {
 
 /** An invocation: the decision and, when it was allowed, what the execution did (recorded at its own seq). */
 export interface GateInvocation extends GateDecision {
-  execution?: Execution & { seq?: number };
+  execution?: Execution;
 }
 
 /** Callers who may set any part of the context (policy simulation); agents only supply `args`. */
@@ -105,15 +105,13 @@ export class Gate {
         ...(execution.error ? { error: execution.error } : {}),
       },
     };
-    let seq: number | undefined;
-    try {
-      ({ seq } = await this.deps.audit.append(record));
-    } catch {
-      // The action already ran; the agent still gets its result, operators get the loud line.
-      this.deps.log.decision({ ...record, reason: 'audit_unavailable', latencyUs: elapsedUs(started) });
-    }
-    this.deps.log.decision({ ...record, latencyUs: elapsedUs(started) });
-    return { ...decided, execution: { ...execution, ...(seq !== undefined ? { seq } : {}) } };
+    // The outcome is appended without holding up the agent: the allow it follows is already
+    // durable, and a failure to record the outcome is logged loudly.
+    this.deps.audit.append(record).then(
+      () => this.deps.log.decision({ ...record, latencyUs: elapsedUs(started) }),
+      () => this.deps.log.decision({ ...record, reason: 'audit_unavailable', latencyUs: elapsedUs(started) }),
+    );
+    return { ...decided, execution };
   }
 
   private baseRecord(action: Action, decision: Decision & { risk?: RiskScore; approvalId?: string }, contextDigest: string): AuditRecord {

@@ -83,4 +83,12 @@ export async function ledgerRecord(app: { ledger: { flush(): Promise<void> }; db
   return (JSON.parse(rows[0].body) as { record: Record<string, unknown> & { execution?: Record<string, unknown> } }).record;
 }
 
+/** The ledger entry recording what happened after the decision at `decisionSeq`. */
+export async function executionRecord(app: { ledger: { flush(): Promise<void> }; db: SqlClient }, decisionSeq: number): Promise<Record<string, unknown> & { execution?: Record<string, unknown> }> {
+  await app.ledger.flush();
+  const { rows } = await app.db.query<{ body: string }>('SELECT body FROM audit_ledger WHERE body LIKE $1', [`%"decisionSeq":${decisionSeq},%`]);
+  if (!rows[0]) throw new Error(`no execution entry follows the decision at seq ${decisionSeq}`);
+  return (JSON.parse(rows[0].body) as { record: Record<string, unknown> & { execution?: Record<string, unknown> } }).record;
+}
+
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -37,7 +37,7 @@ export function registerToolRoutes(server: FastifyInstance, app: App, callerOf: 
     });
     const view = viewInvocation(result);
     const decision = { decision: result.decision, policies: result.policies, obligations: result.obligations, ...(result.reason ? { reason: result.reason } : {}) };
-    const ids = { requestId: result.requestId, seq: result.seq, ...(result.execution?.seq ? { executionSeq: result.execution.seq } : {}) };
+    const ids = { requestId: result.requestId, seq: result.seq };
     if (view.kind === 'result') return reply.send({ result: view.result, ...decision, ...ids });
     if (view.kind === 'approval') return reply.status(202).send({ approvalId: view.approvalId, message: view.message, ...decision, ...ids });
     if (view.retryAfterMs !== undefined) void reply.header('retry-after', String(Math.max(1, Math.ceil(view.retryAfterMs / 1000))));
