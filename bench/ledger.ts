@@ -47,18 +47,18 @@ interface Figures {
   verify_floor_per_s: number;
 }
 
-async function measure(name: string, db: SqlClient): Promise<Figures> {
+async function measure(name: string, db: SqlClient, soleWriter: boolean): Promise<Figures> {
   await migrate(db);
   const signer = CheckpointSigner.generate();
 
   log(`${name}: ${BASELINE_ENTRIES} appends, one commit each (baseline)…`);
-  const single = new Ledger(db, { signer, checkpointEvery: 1000, checkpointSeconds: 60, maxBatch: 1 });
+  const single = new Ledger(db, { signer, checkpointEvery: 1000, checkpointSeconds: 60, maxBatch: 1, soleWriter });
   let started = performance.now();
   for (let i = 0; i < BASELINE_ENTRIES; i++) await single.append(record(i));
   const baseline = perSecond(BASELINE_ENTRIES, performance.now() - started);
 
   log(`${name}: ${ENTRIES} appends with group commit, in waves of ${WAVE}…`);
-  const grouped = new Ledger(db, { signer, checkpointEvery: 1000, checkpointSeconds: 60 });
+  const grouped = new Ledger(db, { signer, checkpointEvery: 1000, checkpointSeconds: 60, soleWriter });
   started = performance.now();
   let previous: Promise<unknown> = Promise.resolve();
   for (let i = 0; i < ENTRIES; i += WAVE) {
@@ -97,7 +97,8 @@ export async function run(opts: BenchOptions): Promise<void> {
   const results: Record<string, Figures> = {};
   try {
     const embedded = await openPglite(path.join(dir, 'pgdata'));
-    results.embedded = await measure('embedded (PGlite on disk)', embedded);
+    // Embedded, Warden is the data directory's sole writer (it holds the lock), as in `openApp`.
+    results.embedded = await measure('embedded (PGlite on disk)', embedded, true);
     await embedded.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -110,7 +111,7 @@ export async function run(opts: BenchOptions): Promise<void> {
     await admin.exec(`CREATE SCHEMA ${schema}`);
     const db = openPostgres(url, { schema });
     try {
-      results.postgres = await measure('PostgreSQL', db);
+      results.postgres = await measure('PostgreSQL', db, false);
     } finally {
       await db.close();
       await admin.exec(`DROP SCHEMA ${schema} CASCADE`);
