@@ -6,13 +6,15 @@ import type { ToolConfig, UpstreamConfig } from '../config/schema.js';
 import { HttpUpstream } from './http-upstream.js';
 import { McpUpstream } from './mcp-upstream.js';
 import { Resilience, type ResilienceEvent } from './resilience.js';
-import { fetchFor } from './tls-fetch.js';
+import type { Dispatcher } from 'undici';
+import { dispatcherFor, fetchOver } from './tls-fetch.js';
 import { UpstreamError } from './upstream-error.js';
 
 interface Upstream {
   config: UpstreamConfig;
   client: McpUpstream | HttpUpstream;
   resilience: Resilience;
+  dispatcher: Dispatcher;
 }
 
 export type UpstreamEvent = { upstream: string; event: string } & Record<string, unknown>;
@@ -50,10 +52,10 @@ export class UpstreamRegistry implements Executor, OutputInspector {
 
   private build(config: UpstreamConfig): Upstream {
     const emit = (event: string, detail: Record<string, unknown> = {}) => this.onEvent({ upstream: config.id, event, ...detail });
-    const fetchImpl = fetchFor(config.tls, this.configDir);
+    const dispatcher = dispatcherFor(config.tls, this.configDir);
     const client =
       config.transport === 'http'
-        ? new HttpUpstream(config.id, config.url!, fetchImpl, config.headers)
+        ? new HttpUpstream(config.id, config.url!, dispatcher, config.headers)
         : new McpUpstream(
             config.id,
             {
@@ -65,7 +67,7 @@ export class UpstreamRegistry implements Executor, OutputInspector {
               cwd: this.configDir,
               ...(config.url ? { url: config.url } : {}),
               ...(config.headers ? { headers: config.headers } : {}),
-              ...(config.tls ? { fetch: fetchImpl } : {}),
+              ...(config.tls ? { fetch: fetchOver(dispatcher) } : {}),
             },
             emit,
           );
@@ -79,7 +81,7 @@ export class UpstreamRegistry implements Executor, OutputInspector {
       maxConcurrency: config.max_concurrency,
       onEvent: (e: ResilienceEvent) => emit(e.kind === 'retry' ? 'retry' : `breaker_${e.state}`, e.kind === 'retry' ? { attempt: e.attempt, delayMs: e.delayMs, error: e.error } : {}),
     });
-    return { config, client, resilience };
+    return { config, client, resilience, dispatcher };
   }
 
   /** The upstream a tool id belongs to (`bank.send_money` → `bank`), and the tool's own name. */
@@ -180,7 +182,12 @@ export class UpstreamRegistry implements Executor, OutputInspector {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.upstreams.values()].map((u) => (u.client instanceof McpUpstream ? u.client.close() : undefined)));
+    await Promise.all(
+      [...this.upstreams.values()].map(async (u) => {
+        if (u.client instanceof McpUpstream) await u.client.close();
+        await u.dispatcher.close().catch(() => {});
+      }),
+    );
   }
 }
 
