@@ -15,9 +15,8 @@
  * log come from ./serve.ts.
  */
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import { runServer } from './serve.ts';
+import { ok, runServer } from './serve.ts';
 
 const SERVER_NAME = 'files';
 const SERVER_VERSION = '0.1.0';
@@ -47,11 +46,6 @@ function safePath(input: string): string {
 // ---------------------------------------------------------------------------
 // Tools
 // ---------------------------------------------------------------------------
-
-/** A tool result carrying the same data as structured content and as JSON text. */
-function ok(data: Record<string, unknown>): CallToolResult {
-  return { content: [{ type: 'text', text: JSON.stringify(data) }], structuredContent: data };
-}
 
 function buildServer(): McpServer {
   const server = new McpServer({ name: SERVER_NAME, version: SERVER_VERSION });

@@ -15,9 +15,5 @@ export interface Decision {
   errors: string[];
 }
 
-export function denied(reason: string, errors: string[] = []): Decision {
-  return { decision: reason === 'evaluation_error' ? 'error' : 'deny', policies: [], obligations: {}, reason, errors };
-}
-
 /** Exit codes of `warden authorize`, part of the CLI contract. */
 export const OUTCOME_EXIT_CODES: Record<Outcome, number> = { allow: 0, deny: 3, approval_required: 4, error: 5 };

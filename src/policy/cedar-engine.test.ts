@@ -8,7 +8,8 @@ import { WardenError } from '../core/errors.js';
 import type { PolicyRequest } from '../core/ports.js';
 import { configSchema, type WardenConfig } from '../config/schema.js';
 import { CedarPolicyEngine } from './cedar-engine.js';
-import { defaultContext, mergeContext, toCedarContext } from './context.js';
+import { defaultContext, mergeContext } from '../core/context.js';
+import { toCedarContext } from './context.js';
 import { buildEntities, buildSchema, RESOURCE_TYPES } from './model.js';
 import { loadPolicyFile, type LoadedPolicy } from './policy-files.js';
 

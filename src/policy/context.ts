@@ -1,9 +1,6 @@
 import type { CedarValueJson } from '@cedar-policy/cedar-wasm/nodejs';
 import { WardenError } from '../core/errors.js';
 
-// Kept here for callers that import them from the policy module.
-export { defaultContext, mergeContext } from '../core/context.js';
-
 const MAX_DECIMAL = 922_337_203_685_477;
 
 /**

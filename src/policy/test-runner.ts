@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { WardenError } from '../core/errors.js';
 import type { Decision } from '../core/decision.js';
 import type { PolicyEngine } from '../core/ports.js';
-import { defaultContext, mergeContext } from './context.js';
+import { defaultContext, mergeContext } from '../core/context.js';
 
 const testCase = z.strictObject({
   name: z.string(),
