@@ -15,6 +15,7 @@ const BENCHES: Record<string, () => Promise<BenchModule>> = {
   decide: () => import('./decide.js'),
   ledger: () => import('./ledger.js'),
   gateway: () => import('./gateway.js'),
+  guard: () => import('./guard.js'),
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -17,6 +17,8 @@ import { UpstreamRegistry } from './upstreams/upstream-registry.js';
 import { RateAdmitter } from './admission/admitter.js';
 import { DeclaredRiskScorer } from './flow/risk.js';
 import { Redis } from 'ioredis';
+import { createContentGuard } from './guard/index.js';
+import type { ContentGuard } from './guard/content-guard.js';
 
 export interface AppOptions {
   config: string | LoadedConfig;
@@ -43,6 +45,7 @@ export interface App {
   signer: CheckpointSigner;
   gate: Gate;
   upstreams: UpstreamRegistry;
+  guard: ContentGuard;
   adminToken: { token: string; created: boolean; file: string };
   close(): Promise<void>;
 }
@@ -67,6 +70,14 @@ export async function openApp(options: AppOptions): Promise<App> {
     release();
     throw err;
   }
+  let content: Awaited<ReturnType<typeof createContentGuard>>;
+  try {
+    content = await createContentGuard(loaded.config.guard, loaded.dir);
+  } catch (err) {
+    await db.close();
+    release();
+    throw err;
+  }
   const signer = CheckpointSigner.fromFile(files.signingKey);
   const ledger = new Ledger(db, { signer, checkpointEvery: loaded.config.ledger.checkpoint_every, checkpointSeconds: loaded.config.ledger.checkpoint_seconds, soleWriter: !databaseUrl });
   const agents = new AgentStore(db, loaded.config.agents, !databaseUrl);
@@ -86,6 +97,7 @@ export async function openApp(options: AppOptions): Promise<App> {
     risk: new DeclaredRiskScorer(config.tools),
     executor: upstreams,
     outputs: upstreams,
+    guard: content.guard,
   });
   const adminToken = { ...loadOrCreateAdminToken(files.adminToken), file: files.adminToken };
   if (options.watchPolicies) policy.watch();
@@ -100,9 +112,11 @@ export async function openApp(options: AppOptions): Promise<App> {
     signer,
     gate,
     upstreams,
+    guard: content.guard,
     adminToken,
     async close() {
       policy.close();
+      await content.close();
       await upstreams.close();
       redis?.disconnect();
       await ledger.close();

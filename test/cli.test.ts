@@ -44,7 +44,7 @@ const transfer = (amount: number, agent = 'finance-bot') => [
 describe('warden check and policy test', () => {
   it('validates the quickstart', async () => {
     const r = await warden('check');
-    expect(r).toMatchObject({ code: 0, stdout: expect.stringMatching(/^ok: .*3 agents, 8 tools, 12 policies valid\n$/) });
+    expect(r).toMatchObject({ code: 0, stdout: expect.stringMatching(/^ok: .*3 agents, 8 tools, 14 policies valid\n$/) });
   });
 
   it('names the file and line of a policy that does not validate, in one line per problem', async () => {
@@ -58,7 +58,7 @@ describe('warden check and policy test', () => {
   });
 
   it('runs the policy test cases and fails when one does not hold', async () => {
-    expect((await warden('policy', 'test')).stdout).toMatch(/14 passed, 0 failed/);
+    expect((await warden('policy', 'test')).stdout).toMatch(/16 passed, 0 failed/);
     appendFileSync(
       path.join(dirs.configDir, 'tests', 'quickstart.yaml'),
       '  - name: support-bot sends money (wrongly expected)\n    agent: support-bot\n    action: tool.invoke\n    resource: bank.send_money\n    expect: allow\n',

@@ -6,6 +6,7 @@ import { loadEngine, policyDirs } from '../policy/load.js';
 import { listTestFiles, runPolicyTests } from '../policy/test-runner.js';
 import { openControl, resolveConfig, type CommonOptions } from './options.js';
 import type { Control } from './control.js';
+import type { GuardFindings } from '../core/ports.js';
 
 export type Out = (line: string) => void;
 
@@ -97,12 +98,23 @@ export async function auditTail(opts: CommonOptions & JsonOption & { lines?: str
       const r = e.record;
       const x = r.execution;
       const what = x
-        ? `${`executed:${x.outcome}`.padEnd(17)} ${r.agentId}  ${r.verb} ${r.resource}  after #${x.decisionSeq}, ${x.attempts} attempt(s), ${x.durationMs} ms${x.error ? `: ${x.error}` : ''}`
-        : `${r.decision.padEnd(17)} ${r.agentId}  ${r.verb} ${r.resource}  ${r.policies.join(',') || r.reason || ''}`;
+        ? `${`executed:${x.outcome}`.padEnd(17)} ${r.agentId}  ${r.verb} ${r.resource}  after #${x.decisionSeq}, ${x.attempts} attempt(s), ${x.durationMs} ms${x.error ? `: ${x.error}` : ''}${guardNote(x.guard)}`
+        : `${r.decision.padEnd(17)} ${r.agentId}  ${r.verb} ${r.resource}  ${r.policies.join(',') || r.reason || ''}${guardNote(r.guard)}`;
       out(`${String(e.seq).padStart(6)}  ${e.ts}  ${what}`);
     }
   }
   return 0;
+}
+
+/** What the content guard found, for one audit line: `; guard: neutralised, injection 0.99 (rule, …), pii EMAIL_ADDRESS`. */
+function guardNote(guard: (GuardFindings & { treatment?: string }) | undefined): string {
+  if (!guard) return '';
+  const parts = [
+    ...(guard.treatment && guard.treatment !== 'clean' ? [guard.treatment] : []),
+    ...(guard.injection ? [`injection ${guard.injection.score.toFixed(2)}${guard.injection.rules.length ? ` (${guard.injection.rules.join(', ')})` : ''}`] : []),
+    ...(guard.pii?.length ? [`pii ${guard.pii.join(', ')}`] : []),
+  ];
+  return parts.length ? `; guard: ${parts.join(', ')}` : '';
 }
 
 export async function agentsList(opts: CommonOptions & JsonOption, out: Out): Promise<number> {

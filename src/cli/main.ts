@@ -3,6 +3,7 @@ import { WardenError } from '../core/errors.js';
 import * as cmd from './commands.js';
 import { serve } from './serve.js';
 import { mcpStdio } from './mcp.js';
+import { scan } from './scan.js';
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -34,6 +35,13 @@ function program(setExit: (code: number) => void): Command {
     .option('--context <json>', 'policy context as JSON, e.g. \'{"args":{"amount":50}}\'')
     .option('--json', 'machine-readable output')
     .action(run((o) => cmd.authorize(o, out)));
+
+  p.command('scan [files...]')
+    .description('scan text for prompt injection and PII: one JSON object per input (exit 3 when an injection is flagged)')
+    .option('-c, --config <path>', 'take thresholds and PII settings from this warden.yaml')
+    .option('--jsonl', 'inputs are JSON lines with a "text" field')
+    .option('--surface <surface>', 'direct (user prompts) or indirect (documents, tool outputs): picks the thresholds', 'direct')
+    .action(run((files: string[], o) => scan(files, o, out)));
 
   const audit = p.command('audit').description('the audit ledger');
   common(audit.command('verify').description('verify the hash chain and signed checkpoints'))

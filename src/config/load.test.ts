@@ -35,6 +35,13 @@ describe('configuration', () => {
     expect(line).toMatch(/^warden\.yaml:7: tools\.0\.risk: .*"low"/);
   });
 
+  it('fills the content guard defaults and rejects a threshold outside 0–1 or an unknown treatment at its line', () => {
+    const c = parseConfig(minimal, 'warden.yaml');
+    expect(c.guard).toMatchObject({ injection: { enabled: true }, pii: { enabled: true, min_score: 0.5 }, on_injection: 'neutralise' });
+    expect(problems(`${minimal}guard:\n  injection:\n    thresholds: { direct: 1.5 }\n`)).toEqual([expect.stringMatching(/^warden\.yaml:7: guard\.injection\.thresholds\.direct: /)]);
+    expect(problems(`${minimal}guard:\n  on_injection: shrug\n`)).toEqual([expect.stringMatching(/^warden\.yaml:6: guard\.on_injection: .*"withhold"/)]);
+  });
+
   it('reports a missing required key at its parent', () => {
     expect(problems('version: 1\nagents:\n  - id: bot\n')).toEqual([expect.stringMatching(/^warden\.yaml:1: org: /)]);
   });

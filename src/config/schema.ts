@@ -87,6 +87,47 @@ const eventSource = z.strictObject({
   types: z.array(z.string()).default([]),
 });
 
+const probability = z.number().min(0).max(1);
+const onInjection = z.enum(['withhold', 'neutralise', 'flag']);
+
+/** The content guard: prompt-injection and PII scanners in the Gate's input and output stages. */
+const guard = z.strictObject({
+  injection: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      /** Scores at or above these flag a text; unset keeps the trained defaults. */
+      thresholds: z.strictObject({ direct: probability.optional(), indirect: probability.optional() }).default({}),
+      /** An ONNX classifier (e.g. a Prompt Guard or DeBERTa export) whose score is combined with the local one by taking the higher. */
+      onnx: z
+        .strictObject({
+          model: z.string(),
+          tokenizer: z.string(),
+          /** Which logit is 'injection': an index, several to add up (Prompt Guard 1: [1, 2]), or the last. */
+          positive_label: z.union([z.number().int().min(0), z.array(z.number().int().min(0)).min(1), z.literal('last')]).default('last'),
+          max_length: z.number().int().positive().default(512),
+        })
+        .optional(),
+    })
+    .default({ enabled: true, thresholds: {} }),
+  pii: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      /** `local`: Warden's own recognizers and tagger; `comprehend`: AWS Comprehend DetectPiiEntities (credentials from the AWS default chain). */
+      provider: z.enum(['local', 'comprehend']).default('local'),
+      comprehend: z
+        .strictObject({ region: z.string().optional(), endpoint: z.string().url().optional(), language_code: z.string().default('en') })
+        .default({ language_code: 'en' }),
+      /** Entity types to report (Presidio names); all when unset. */
+      entities: z.array(z.string()).optional(),
+      min_score: probability.default(0.5),
+    })
+    .default({ enabled: true, provider: 'local', comprehend: { language_code: 'en' }, min_score: 0.5 }),
+  /** What happens to a tool result that carries an injection, unless a policy's `@on_injection` says otherwise. */
+  on_injection: onInjection.default('neutralise'),
+  /** Bounds on what one result's scan may walk: nesting depth and total characters scanned. */
+  max_depth: z.number().int().positive().default(32),
+});
+
 export const configSchema = z.strictObject({
   version: z.literal(1),
   org: z.strictObject({ id, name: z.string().optional() }),
@@ -136,6 +177,12 @@ export const configSchema = z.strictObject({
         .optional(),
     })
     .default({ host: '127.0.0.1', port: 8787, body_limit: 1_048_576 }),
+  guard: guard.default({
+    injection: { enabled: true, thresholds: {} },
+    pii: { enabled: true, provider: 'local', comprehend: { language_code: 'en' }, min_score: 0.5 },
+    on_injection: 'neutralise',
+    max_depth: 32,
+  }),
   ledger: z
     .strictObject({
       checkpoint_every: z.number().int().positive().default(1000),
@@ -148,3 +195,4 @@ export type WardenConfig = z.infer<typeof configSchema>;
 export type AgentConfig = WardenConfig['agents'][number];
 export type ToolConfig = WardenConfig['tools'][number];
 export type UpstreamConfig = WardenConfig['upstreams'][number];
+export type GuardConfig = WardenConfig['guard'];

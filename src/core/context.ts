@@ -2,6 +2,8 @@
 export function defaultContext(env: string, now: Date = new Date()): Record<string, unknown> {
   return {
     args: {},
+    labels: {},
+    guard: { injection: false, injection_score: 0, pii: false },
     risk: { score: 0 },
     session: { steps: 0, untrusted: false },
     approval: { granted: false, approvers: 0 },

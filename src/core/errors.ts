@@ -22,6 +22,7 @@ export const ERROR_CODES = {
   invalid_upstream_response: { status: 502, message: 'The upstream answered with a response that does not match its schema' },
   upstream_timeout: { status: 504, message: 'The upstream did not answer in time' },
   upstream_unavailable: { status: 503, message: 'The upstream is unavailable (circuit open)' },
+  output_withheld: { status: 502, message: 'The upstream answered, but its result was withheld: suspected prompt injection' },
   upstream_busy: { status: 503, message: 'The upstream has too many calls in flight' },
   data_dir_locked: { status: 409, message: 'The data directory is in use by another process' },
   config_invalid: { status: 500, message: 'The configuration is invalid' },

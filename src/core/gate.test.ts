@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Gate } from './gate.js';
 import type { Action } from './action.js';
-import type { AgentDirectory, AuditRecord, AuditSink, PolicyEngine } from './ports.js';
+import type { AgentDirectory, AuditRecord, AuditSink, ContentInspector, Executor, PolicyEngine } from './ports.js';
 import { loadConfig } from '../config/load.js';
 import { loadEngine } from '../policy/load.js';
 
@@ -101,5 +101,43 @@ describe('the Gate', () => {
     const { gate } = setup();
     const d = await gate.authorize(action({ context: { args: { amount: { __entity: { type: 'Agent', id: 'x' } } } } }));
     expect(d.decision).toBe('error');
+  });
+
+  it('fails closed when the input scanner throws: an error decision, recorded', async () => {
+    const audit = new MemoryAudit();
+    const guard: ContentInspector = {
+      inspectInput: async () => { throw new Error('scanner crashed'); },
+      inspectOutput: async (_a, result) => ({ result, treatment: 'clean', findings: {} }),
+    };
+    const gate = new Gate({ policy: engine, agents: directory(), audit, log: { decision: () => {} }, env: 'dev', guard });
+    expect((await gate.authorize(action())).decision).toBe('error');
+    expect(audit.records[0]?.decision).toBe('error');
+  });
+
+  it('withholds a result whose output scan throws, and records the execution as withheld', async () => {
+    const audit = new MemoryAudit();
+    const guard: ContentInspector = {
+      inspectInput: async () => ({ labels: {}, findings: {} }),
+      inspectOutput: async () => { throw new Error('scanner crashed'); },
+    };
+    const executor: Executor = { execute: async () => ({ outcome: 'success', attempts: 1, durationMs: 1, result: { content: [{ type: 'text', text: 'secret' }] } }) };
+    const gate = new Gate({ policy: engine, agents: directory(), audit, log: { decision: () => {} }, env: 'dev', guard, executor });
+    const r = await gate.invoke(action());
+    expect(r.execution).toMatchObject({ outcome: 'withheld', error: expect.stringMatching(/could not be inspected/) });
+    expect(r.execution?.result).toBeUndefined();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(audit.records[1]?.execution).toMatchObject({ outcome: 'withheld', guard: { treatment: 'withheld' } });
+  });
+
+  it('puts input findings in the policy context, where an agent cannot forge them', async () => {
+    const audit = new MemoryAudit();
+    const guard: ContentInspector = {
+      inspectInput: async () => ({ labels: { to: ['injection'] }, findings: { injection: { score: 0.97, rules: ['override.ignore_previous'] } } }),
+      inspectOutput: async (_a, result) => ({ result, treatment: 'clean', findings: {} }),
+    };
+    const gate = new Gate({ policy: engine, agents: directory(), audit, log: { decision: () => {} }, env: 'dev', guard });
+    const d = await gate.authorize(action({ context: { args: { amount: 50, to: 'x' }, guard: { injection: false } } }));
+    expect(d).toMatchObject({ decision: 'deny', policies: ['no-egress-with-injected-arguments'] });
+    expect(audit.records[0]?.guard).toEqual({ injection: { score: 0.97, rules: ['override.ignore_previous'] } });
   });
 });

@@ -7,12 +7,15 @@ import { WardenError, type ErrorCode } from './errors.js';
 import type {
   Admitter,
   AgentDirectory,
+  ContentInspector,
+  GuardFindings,
   AuditRecord,
   AuditSink,
   DecisionLogger,
   Execution,
   Executor,
   OutputInspector,
+  OutputTreatment,
   PolicyEngine,
   RiskScore,
   RiskScorer,
@@ -28,6 +31,8 @@ export interface GateDeps {
   risk?: RiskScorer;
   executor?: Executor;
   outputs?: OutputInspector;
+  /** Scanners for prompt injection and PII on the way in and out. */
+  guard?: ContentInspector;
   now?: () => Date;
 }
 
@@ -59,6 +64,7 @@ interface Evaluation {
   code?: ErrorCode;
   retryAfterMs?: number;
   risk?: RiskScore;
+  guard?: GuardFindings;
 }
 
 /**
@@ -94,6 +100,8 @@ export class Gate {
       const verdict = this.deps.outputs.inspect(action, execution.result);
       if (!verdict.ok) execution = { outcome: 'invalid_output', attempts: execution.attempts, durationMs: execution.durationMs, error: verdict.error };
     }
+    let guarded: (GuardFindings & { treatment: OutputTreatment }) | undefined;
+    if (execution.result && this.deps.guard) ({ execution, guarded } = await this.inspectOutput(action, execution, decided.obligations));
     const record: AuditRecord = {
       ...this.baseRecord(action, decided, decided.contextDigest),
       execution: {
@@ -103,6 +111,7 @@ export class Gate {
         durationMs: execution.durationMs,
         ...(execution.result ? { resultDigest: digestOf(execution.result) } : {}),
         ...(execution.error ? { error: execution.error } : {}),
+        ...(guarded ? { guard: guarded } : {}),
       },
     };
     // The outcome is appended without holding up the agent: the allow it follows is already
@@ -114,7 +123,27 @@ export class Gate {
     return { ...decided, execution };
   }
 
-  private baseRecord(action: Action, decision: Decision & { risk?: RiskScore; approvalId?: string }, contextDigest: string): AuditRecord {
+  /** The output stage: what the agent may see of a result. A scanner failure withholds it (fail closed). */
+  private async inspectOutput(
+    action: Action,
+    execution: Execution,
+    obligations: Record<string, string>,
+  ): Promise<{ execution: Execution; guarded: GuardFindings & { treatment: OutputTreatment } }> {
+    const { attempts, durationMs } = execution;
+    try {
+      const inspected = await this.deps.guard!.inspectOutput(action, execution.result!, obligations);
+      const guarded = { ...inspected.findings, treatment: inspected.treatment };
+      if (inspected.treatment === 'withheld') {
+        const rules = inspected.findings.injection?.rules.join(', ') || 'model score';
+        return { execution: { outcome: 'withheld', attempts, durationMs, error: `the result was withheld: suspected prompt injection (${rules})` }, guarded };
+      }
+      return { execution: { ...execution, result: inspected.result }, guarded };
+    } catch {
+      return { execution: { outcome: 'withheld', attempts, durationMs, error: 'the result was withheld: it could not be inspected' }, guarded: { treatment: 'withheld' } };
+    }
+  }
+
+  private baseRecord(action: Action, decision: Decision & { risk?: RiskScore; approvalId?: string; guard?: GuardFindings }, contextDigest: string): AuditRecord {
     return {
       requestId: action.requestId,
       agentId: action.agentId,
@@ -131,14 +160,15 @@ export class Gate {
       ...(action.traceId ? { traceId: action.traceId } : {}),
       ...(decision.risk ? { risk: decision.risk } : {}),
       ...(decision.approvalId ? { approvalId: decision.approvalId } : {}),
+      ...(decision.guard && (decision.guard.injection || decision.guard.pii) ? { guard: decision.guard } : {}),
     };
   }
 
   private async record(action: Action, evaluation: Evaluation, started: number): Promise<GateDecision> {
-    const { decision, code, context, retryAfterMs, risk } = evaluation;
+    const { decision, code, context, retryAfterMs, risk, guard } = evaluation;
     const approvalId = decision.decision === 'approval_required' ? approvalIdFor(action) : undefined;
     const contextDigest = safeDigest(context);
-    const record = this.baseRecord(action, { ...decision, ...(risk ? { risk } : {}), ...(approvalId ? { approvalId } : {}) }, contextDigest);
+    const record = this.baseRecord(action, { ...decision, ...(risk ? { risk } : {}), ...(approvalId ? { approvalId } : {}), ...(guard ? { guard } : {}) }, contextDigest);
     let seq: number;
     try {
       ({ seq } = await this.deps.audit.append(record));
@@ -191,19 +221,32 @@ export class Gate {
         sessionSteps = admission.sessionSteps;
       }
 
+      // inspect input: scanner findings become labels on the arguments they were found in.
+      const inspection = this.deps.guard ? await this.deps.guard.inspectInput(action, args) : undefined;
+
       // score risk, then decide with everything in the context.
       const risk = this.deps.risk?.score(action);
       const base = defaultContext(this.deps.env, this.deps.now?.() ?? new Date());
-      const observed = { session: { steps: sessionSteps }, transport: { mtls: action.credential.kind === 'mtls' }, ...(risk ? { risk: { score: risk.score } } : {}) };
+      const observed = {
+        session: { steps: sessionSteps },
+        transport: { mtls: action.credential.kind === 'mtls' },
+        ...(risk ? { risk: { score: risk.score } } : {}),
+        ...(inspection ? { labels: inspection.labels, guard: guardContext(inspection.findings) } : {}),
+      };
       const context = mergeContext(mergeContext(base, observed), fromCaller);
       const decision = this.deps.policy.decide({ principal: { type: 'Agent', id: action.agentId }, action: action.verb, resource, context });
-      return { decision, context, ...(risk ? { risk } : {}) };
+      return { decision, context, ...(risk ? { risk } : {}), ...(inspection ? { guard: inspection.findings } : {}) };
     } catch (err) {
       // INVARIANT: fail closed; an error in any stage before execution is an `error` decision.
       const message = err instanceof WardenError ? err.message : 'internal error in the gate';
       return { decision: { decision: 'error', policies: [], obligations: {}, reason: 'stage_error', errors: [message] }, context: supplied };
     }
   }
+}
+
+/** The findings as policies see them: `context.guard.injection`, `.injection_score` (0–100), `.pii`. */
+function guardContext(findings: GuardFindings): Record<string, unknown> {
+  return { injection: findings.injection !== undefined, injection_score: Math.round((findings.injection?.score ?? 0) * 100), pii: (findings.pii?.length ?? 0) > 0 };
 }
 
 /** The approval an action waits for is bound to a digest of exactly that action. */

@@ -57,7 +57,11 @@ export interface AuditRecord {
     durationMs: number;
     resultDigest?: string;
     error?: string;
+    /** What the output stage found and did (withheld, neutralised, redacted). */
+    guard?: GuardFindings & { treatment: OutputTreatment };
   };
+  /** What the input stage found in the arguments. */
+  guard?: GuardFindings;
   risk?: RiskScore;
   approvalId?: string;
 }
@@ -100,7 +104,7 @@ export interface ToolResult {
 }
 
 /** How an execution ended; every outcome but `success` and `tool_error` withholds a result. */
-export type ExecutionOutcome = 'success' | 'tool_error' | 'upstream_error' | 'timeout' | 'breaker_open' | 'busy' | 'invalid_output';
+export type ExecutionOutcome = 'success' | 'tool_error' | 'upstream_error' | 'timeout' | 'breaker_open' | 'busy' | 'invalid_output' | 'withheld';
 
 export interface Execution {
   outcome: ExecutionOutcome;
@@ -119,4 +123,35 @@ export interface Executor {
 /** Checks what came back before the agent sees it (schema, later scanners). */
 export interface OutputInspector {
   inspect(action: Action, result: ToolResult): { ok: true } | { ok: false; error: string };
+}
+
+/** What the content guard found in one direction of an action. */
+export interface GuardFindings {
+  /** The highest injection score seen (0–1) and every rule that fired, when any text was flagged. */
+  injection?: { score: number; rules: string[] };
+  /** Entity types of the PII and secrets found, sorted. */
+  pii?: string[];
+}
+
+/** Labels per top-level argument (`pii`, `pii:EMAIL_ADDRESS`, `injection`) and what they came from. */
+export interface InputInspection {
+  labels: Record<string, string[]>;
+  findings: GuardFindings;
+}
+
+/** What the output stage did to a result before the agent saw it. */
+export type OutputTreatment = 'clean' | 'flagged' | 'redacted' | 'neutralised' | 'withheld';
+
+export interface OutputInspection {
+  /** The result the agent gets: unchanged, with PII masked, or with injected text neutralised. */
+  result: ToolResult;
+  treatment: OutputTreatment;
+  findings: GuardFindings;
+}
+
+/** Scans what goes into an action and what comes out of it (prompt injection, PII, secrets). */
+export interface ContentInspector {
+  inspectInput(action: Action, args: Record<string, unknown>): Promise<InputInspection>;
+  /** `obligations` are the decision's: `redact: pii` masks PII, `on_injection` overrides the configured treatment. */
+  inspectOutput(action: Action, result: ToolResult, obligations: Record<string, string>): Promise<OutputInspection>;
 }

@@ -25,6 +25,7 @@ const str: Type<string> = { type: 'String' };
 const long: Type<string> = { type: 'Long' };
 const bool: Type<string> = { type: 'Boolean' };
 const record = (attributes: Record<string, Type<string> & { required?: boolean }>): Type<string> => ({ type: 'Record', attributes });
+const set = (element: Type<string>): Type<string> => ({ type: 'Set', element });
 const optional = <T extends Type<string>>(t: T) => ({ ...t, required: false });
 
 function tagRecord(items: { tags: Record<string, string> }[]): Type<string> {
@@ -36,7 +37,7 @@ const ARG_CEDAR_TYPES: Record<string, Type<string>> = {
   string: str,
   long,
   boolean: bool,
-  strings: { type: 'Set', element: str },
+  strings: set(str),
 };
 
 /** The Cedar schema generated from the configuration: policies are validated against it at load. */
@@ -45,11 +46,15 @@ export function buildSchema(config: WardenConfig): SchemaJson<string> {
   for (const tool of config.tools) {
     for (const [name, type] of Object.entries(tool.args)) args[name] = optional(ARG_CEDAR_TYPES[type] ?? str);
   }
+  const labels = Object.fromEntries(Object.keys(args).map((name) => [name, optional(set(str))]));
   const context = (verb: string): Type<string> =>
     record({
       // Requests are not validated at run time, so undeclared arguments still reach the context;
       // policies can only name the declared ones.
       args: record(verb === 'tool.invoke' ? args : {}),
+      // Scanner findings (and, later, provenance) per argument: `context.labels.to.contains("pii")`.
+      labels: record(verb === 'tool.invoke' ? labels : {}),
+      guard: record({ injection: bool, injection_score: long, pii: bool }),
       risk: record({ score: long }),
       session: record({ steps: long, untrusted: bool }),
       approval: record({ granted: bool, approvers: long }),

@@ -33,7 +33,7 @@ export interface PolicyProblem {
 
 /** Annotations with a meaning of their own; any other known one is an obligation. */
 const META_ANNOTATIONS = new Set(['id', 'description', 'reason', 'approval']);
-export const OBLIGATION_ANNOTATIONS = new Set(['redact', 'max_rows', 'max_tokens', 'mask', 'notify', 'approvers']);
+export const OBLIGATION_ANNOTATIONS = new Set(['redact', 'max_rows', 'max_tokens', 'mask', 'notify', 'approvers', 'on_injection']);
 
 export function listCedarFiles(dirs: string[]): string[] {
   const files: string[] = [];

@@ -9,6 +9,7 @@ const EXECUTION_ERRORS: Partial<Record<ExecutionOutcome, ErrorCode>> = {
   breaker_open: 'upstream_unavailable',
   busy: 'upstream_busy',
   invalid_output: 'invalid_upstream_response',
+  withheld: 'output_withheld',
 };
 
 /**

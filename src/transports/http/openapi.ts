@@ -80,7 +80,7 @@ export const openApiDocument = {
           '403': errorResponse('Denied by policy (policy_denied), or the agent is suspended'),
           '404': errorResponse('Unknown tool or agent'),
           '429': errorResponse('Rate limited, loop detected or step budget exhausted; see Retry-After'),
-          '502': errorResponse('The upstream failed (upstream_error) or answered outside its schema (invalid_upstream_response)'),
+          '502': errorResponse('The upstream failed (upstream_error), answered outside its schema (invalid_upstream_response), or its result was withheld as a suspected prompt injection (output_withheld)'),
           '503': errorResponse('Circuit open (upstream_unavailable) or too many calls in flight (upstream_busy)'),
           '504': errorResponse('The upstream timed out (upstream_timeout)'),
         },

@@ -1,0 +1,59 @@
+/**
+ * Tool arguments and results are JSON of any shape; scanners read text. This walks every string
+ * leaf (object keys included, since a key can carry text too) and lets the caller replace it, with
+ * a bounded depth: a subtree deeper than the bound is scanned as one JSON text rather than skipped,
+ * so nothing reaches an agent unscanned however it is nested.
+ */
+
+export type LeafVisitor = (text: string) => string;
+
+export function mapStringLeaves(value: unknown, visit: LeafVisitor, maxDepth: number): unknown {
+  return walk(value, visit, maxDepth, 0);
+}
+
+function walk(value: unknown, visit: LeafVisitor, maxDepth: number, depth: number): unknown {
+  if (typeof value === 'string') return visit(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (depth >= maxDepth) {
+    const text = JSON.stringify(value);
+    const visited = visit(text);
+    return visited === text ? value : visited;
+  }
+  if (Array.isArray(value)) {
+    let changed = false;
+    const out = value.map((item) => {
+      const next = walk(item, visit, maxDepth, depth + 1);
+      if (next !== item) changed = true;
+      return next;
+    });
+    return changed ? out : value;
+  }
+  let changed = false;
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    const nextKey = visit(key);
+    const next = walk(item, visit, maxDepth, depth + 1);
+    if (nextKey !== key || next !== item) changed = true;
+    out[nextKey] = next;
+  }
+  return changed ? out : value;
+}
+
+/**
+ * A text that is itself JSON (MCP tools often return their data as a JSON string in a text
+ * item) is walked leaf by leaf, so one injected field is neutralised without losing the rest.
+ */
+export function mapTextOrJson(text: string, visit: LeafVisitor, maxDepth: number): string {
+  const first = text.trimStart()[0];
+  if (first === '{' || first === '[') {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return visit(text);
+    }
+    const mapped = mapStringLeaves(parsed, visit, maxDepth);
+    return mapped === parsed ? text : JSON.stringify(mapped);
+  }
+  return visit(text);
+}
