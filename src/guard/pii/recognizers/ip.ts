@@ -12,7 +12,9 @@ const IPV6 = /(?<![\w:.])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?![\w:])/g;
 const IPV6_HINT = /[0-9A-Fa-f]:[0-9A-Fa-f]{1,4}:/;
 // "version 1.2.3.4", "v1.2.3.4", "build 10.0.19041.1": dotted quads that are versions. We do not
 // report them: a version number is not personal data, and these contexts are common in logs.
-const VERSION_CONTEXT = /(?:version|ver\.?|release|build|v)\s*[:=]?\s*$/;
+// Whole words only: without the boundary any word ending in "v" ("dev", a lone "V") hid real
+// addresses. A bare "v" counts only when it is glued to an assignment ("v=1.2.3.4").
+const VERSION_CONTEXT = /(?:\b(?:version|ver\.?|release|build)\s*[:=]?|\bv\s*[:=])\s*$/;
 const IP_CONTEXT = /\b(?:ip|ipv4|ipv6|address|addr|host|client|server|remote|src|dst|from)\b/;
 
 export const ipRecognizer: Recognizer = {

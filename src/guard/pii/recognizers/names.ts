@@ -19,10 +19,14 @@ const TOKEN = `[${UPPER}][${LETTER}]*(?:-[${LETTER}]+|['’](?![sS](?![${LETTER}
 const CAP_RUN = new RegExp(`(?<![${LETTER}0-9'’_-])${TOKEN}(?:[ \\t]{1,3}${TOKEN}){0,6}`, 'g');
 const TOKEN_SPLIT = /[ \t]+/;
 
-const HONORIFIC = /^(?:mr|mrs|ms|miss|mx|dr|prof|sir|madam|dame|lord|lady|mister|rev|capt|sgt)\.?$/i;
+const HONORIFIC_WORDS: ReadonlySet<string> = new Set('mr mrs ms miss mx dr prof sir madam dame lord lady mister rev capt sgt'.split(' '));
 const SUFFIX = /^(?:jr\.?|sr\.?|ii|iii|iv|phd|md)$/i;
 const INITIAL = /^\p{Lu}\.?$/u;
-const ORG_WORD = /^(?:inc|ltd|llc|corp|co|gmbh|plc|ag|sa|group|bank|university|college|school|hospital|orchestra|company|foundation|institute|association|partners|holdings|technologies|solutions|systems|services|consulting|capital|media|labs|studio|records|act|weekly|stripes|times|news|church|club)\.?$/i;
+const ORG_WORDS: ReadonlySet<string> = new Set(
+  ('inc ltd llc corp co gmbh plc ag sa group bank university college school hospital orchestra company foundation institute ' +
+    'association partners holdings technologies solutions systems services consulting capital media labs studio records act weekly ' +
+    'stripes times news church club').split(' '),
+);
 // Surname endings common across European naming systems; a weak but useful signal for names
 // the gazetteer has never seen.
 const SURNAME_MORPHOLOGY = /(?:ov|ova|ev|eva|ski|ska|sky|cki|cka|son|sen|sson|poulos|escu|ić|ič|vić|ová|nen|dze|shvili|yan|ian|enko|uk|chuk|mann|stein|berg|ez|ini|elli|etti|akis|oglu|quist|strom|ström|dóttir|sdottir|aitė|ienė|aitis|auskas)$/;
@@ -31,11 +35,19 @@ const PLACE_CONTEXT = /(?:\bin|\bfrom|\bto|\bat|\bnear|\bvisit(?:ed|ing)?|\bcity
 const STRONG_PLACE_CONTEXT = /(?:flew to|fly to|travel(?:l)?ing to|moved (?:here )?from|moved to|live in|living in|lives in|grew up in|born in|city of|city|town of|visit(?:ed|ing)?|based in|trip to|from the town of)\s*[:,]?\s*$/;
 const EXPLICIT_NAME = /\b(?:my name is|name is|my name's|i am|i'm|call me|first name is|last name is|last name\?|first name\?)\s+([\p{L}\p{M}'’-]+(?:[ \t][\p{L}\p{M}'’-]+)?)/giu;
 
+/** A run token with its word-class tests done once; the run analysis consults them many times. */
 interface Token {
   text: string;
   key: string;
   start: number;
   end: number;
+  honorific: boolean;
+  org: boolean;
+  suffix: boolean;
+  initial: boolean;
+  first: boolean;
+  last: boolean;
+  common: boolean;
 }
 
 export const namesRecognizer: Recognizer = {
@@ -46,20 +58,34 @@ export const namesRecognizer: Recognizer = {
     for (const m of text.matchAll(CAP_RUN)) {
       // Extended-A interleaves cases, so the class admits some lower-case starts; drop them here.
       if (!isUpper(m[0])) continue;
-      const tokens = tokenize(m[0], m.index);
+      const tokens = tokenize(m[0], m.index, lex);
       analyseRun(text, tokens, lex, out);
     }
     for (const m of text.matchAll(EXPLICIT_NAME)) explicitName(m, lex, out);
   },
 };
 
-function tokenize(run: string, offset: number): Token[] {
+function tokenize(run: string, offset: number, lex: Lexicon): Token[] {
   const tokens: Token[] = [];
   let pos = 0;
   for (const part of run.split(TOKEN_SPLIT)) {
     const at = run.indexOf(part, pos);
     pos = at + part.length;
-    tokens.push({ text: part, key: part.replace(/\.$/, '').toLowerCase(), start: offset + at, end: offset + at + part.length });
+    const lower = part.toLowerCase();
+    const key = lower.endsWith('.') ? lower.slice(0, -1) : lower;
+    tokens.push({
+      text: part,
+      key,
+      start: offset + at,
+      end: offset + at + part.length,
+      honorific: HONORIFIC_WORDS.has(key),
+      org: ORG_WORDS.has(key),
+      suffix: SUFFIX.test(part),
+      initial: INITIAL.test(part),
+      first: lex.first.has(key),
+      last: lex.last.has(key),
+      common: lex.common.has(key),
+    });
   }
   return tokens;
 }
@@ -70,10 +96,10 @@ function analyseRun(text: string, tokens: Token[], lex: Lexicon, out: PiiEntity[
   // Sentence-initial function words and honorifics lead a run but are not part of a name.
   while (i < tokens.length) {
     const t = tokens[i] as Token;
-    if (HONORIFIC.test(t.text)) {
+    if (t.honorific) {
       honorific = true;
       i++;
-    } else if (lex.common.has(t.key) && !lex.first.has(t.key) && !lex.places.has(t.key)) {
+    } else if (t.common && !t.first && !lex.places.has(t.key)) {
       i++;
     } else break;
   }
@@ -82,7 +108,7 @@ function analyseRun(text: string, tokens: Token[], lex: Lexicon, out: PiiEntity[
     if (place > 0 && !(honorific && i === 0)) {
       const first = tokens[i] as Token;
       const last = tokens[i + place - 1] as Token;
-      const personish = place === 1 && (lex.first.has(first.key) || lex.last.has(first.key));
+      const personish = place === 1 && (first.first || first.last);
       const sequenceLen = personSpanLength(tokens, i, lex);
       // A place word that continues into a longer person-like run ("Allen Jackson") is a name.
       if (!(personish && sequenceLen > 1)) {
@@ -99,11 +125,11 @@ function analyseRun(text: string, tokens: Token[], lex: Lexicon, out: PiiEntity[
       continue;
     }
     const span = tokens.slice(i, i + len);
-    const score = personScore(text, span, honorific, lex);
+    const score = personScore(text, span, honorific);
     if (score > 0) {
       const first = span[0] as Token;
       const last = span[span.length - 1] as Token;
-      const end = last.text.endsWith('.') && !INITIAL.test(last.text) && !SUFFIX.test(last.text) ? last.end - 1 : last.end;
+      const end = last.text.endsWith('.') && !last.initial && !last.suffix ? last.end - 1 : last.end;
       out.push({ type: 'PERSON', start: first.start, end, score, recognizer: 'person.gazetteer' });
     }
     i += len;
@@ -127,11 +153,12 @@ function pushPlace(text: string, start: number, end: number, tokens: number, per
   const before = textBefore(text, start, 40);
   const value = text.slice(start, end);
   let score = tokens > 1 ? 0.7 : 0.6;
+  const placeContext = PLACE_CONTEXT.test(before);
   if (STRONG_PLACE_CONTEXT.test(before)) score = 0.9;
-  else if (PLACE_CONTEXT.test(before)) score += 0.15;
-  if (personish && !PLACE_CONTEXT.test(before)) score -= 0.2;
+  else if (placeContext) score += 0.15;
+  if (personish && !placeContext) score -= 0.2;
   // Common words that happen to be towns ("Reading", "Mobile") need context to count.
-  if (lex.common.has(value.toLowerCase()) && !PLACE_CONTEXT.test(before)) score -= 0.3;
+  if (!placeContext && lex.common.has(value.toLowerCase())) score -= 0.3;
   out.push({ type: 'LOCATION', start, end, score: Math.round(score * 100) / 100, recognizer: 'location.gazetteer' });
 }
 
@@ -140,28 +167,28 @@ function personSpanLength(tokens: Token[], i: number, lex: Lexicon): number {
   let n = 0;
   while (i + n < tokens.length && n < 4) {
     const t = tokens[i + n] as Token;
-    if (ORG_WORD.test(t.text) || HONORIFIC.test(t.text)) break;
-    if (n > 0 && SUFFIX.test(t.text)) {
+    if (t.org || t.honorific) break;
+    if (n > 0 && t.suffix) {
       n++;
       break;
     }
-    const known = lex.first.has(t.key) || lex.last.has(t.key);
-    if (!known && lex.common.has(t.key)) break;
-    if (n > 0 && !known && !INITIAL.test(t.text) && longestPlace(tokens, i + n, lex) > 0) break;
+    const known = t.first || t.last;
+    if (!known && t.common) break;
+    if (n > 0 && !known && !t.initial && longestPlace(tokens, i + n, lex) > 0) break;
     n++;
   }
   return n;
 }
 
-function personScore(text: string, span: Token[], honorific: boolean, lex: Lexicon): number {
-  const words = span.filter((t) => !INITIAL.test(t.text) && !SUFFIX.test(t.text));
+function personScore(text: string, span: Token[], honorific: boolean): number {
+  const words = span.filter((t) => !t.initial && !t.suffix);
   if (words.length === 0) return 0;
   const hasInitial = span.length > words.length && span.length >= 3;
-  const firstKnown = lex.first.has((words[0] as Token).key);
+  const firstKnown = (words[0] as Token).first;
   const lastWord = words[words.length - 1] as Token;
-  const lastKnown = lex.last.has(lastWord.key) || lex.first.has(lastWord.key) || SURNAME_MORPHOLOGY.test(lastWord.key);
-  const known = words.filter((t) => lex.first.has(t.key) || lex.last.has(t.key)).length;
-  const anyCommon = words.some((t) => lex.common.has(t.key));
+  const lastKnown = lastWord.last || lastWord.first || SURNAME_MORPHOLOGY.test(lastWord.key);
+  const known = words.filter((t) => t.first || t.last).length;
+  const anyCommon = words.some((t) => t.common);
   // ALL-CAPS runs are headings, acronyms and place lines far more often than names.
   const allCaps = words.every((t) => t.text.length > 1 && t.text === t.text.toUpperCase());
   const before = textBefore(text, (span[0] as Token).start, 32);
@@ -176,8 +203,8 @@ function personScore(text: string, span: Token[], honorific: boolean, lex: Lexic
     else score = 0.3;
   } else {
     const t = words[0] as Token;
-    const isName = lex.first.has(t.key) || lex.last.has(t.key);
-    if (isName && !lex.common.has(t.key)) score = 0.55;
+    const isName = t.first || t.last;
+    if (isName && !t.common) score = 0.55;
     else if (isName) score = 0.35;
     else score = SURNAME_MORPHOLOGY.test(t.key) ? 0.35 : 0.2;
   }
