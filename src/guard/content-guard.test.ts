@@ -94,6 +94,15 @@ describe('content guard: output stage', () => {
     expect(out.result).toEqual(result);
   });
 
+  it('scans an injection buried under thousands of levels of nesting, never skipping it', async () => {
+    let deep: unknown = { note: ATTACK };
+    for (let i = 0; i < 5_000; i++) deep = { next: deep };
+    const result: ToolResult = { content: [], structuredContent: { deep } as Record<string, unknown> };
+    const out = await guard().inspectOutput(action, result, {});
+    expect(out.findings.injection).toBeDefined();
+    expect(JSON.stringify(out.result)).not.toContain('Ignore all previous instructions');
+  });
+
   it('returns a clean result untouched', async () => {
     const result = inbox(['The Q3 report is attached.']);
     const out = await guard().inspectOutput(action, result, {});

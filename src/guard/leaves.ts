@@ -1,8 +1,9 @@
 /**
  * Tool arguments and results are JSON of any shape; scanners read text. This walks every string
  * leaf (object keys included, since a key can carry text too) and lets the caller replace it, with
- * a bounded depth: a subtree deeper than the bound is scanned as one JSON text rather than skipped,
- * so nothing reaches an agent unscanned however it is nested.
+ * a bounded depth: the strings of a subtree deeper than the bound are gathered (without recursion,
+ * so no nesting can overflow the stack) and scanned as one text, rather than skipped; when that
+ * text is rewritten, the subtree is replaced by it. Nothing reaches an agent unscanned.
  */
 
 export type LeafVisitor = (text: string) => string;
@@ -15,7 +16,7 @@ function walk(value: unknown, visit: LeafVisitor, maxDepth: number, depth: numbe
   if (typeof value === 'string') return visit(value);
   if (value === null || typeof value !== 'object') return value;
   if (depth >= maxDepth) {
-    const text = JSON.stringify(value);
+    const text = gatherStrings(value);
     const visited = visit(text);
     return visited === text ? value : visited;
   }
@@ -37,6 +38,22 @@ function walk(value: unknown, visit: LeafVisitor, maxDepth: number, depth: numbe
     out[nextKey] = next;
   }
   return changed ? out : value;
+}
+
+/** Every key and string of a subtree, one per line, gathered with an explicit stack. */
+function gatherStrings(root: unknown): string {
+  const out: string[] = [];
+  const stack: unknown[] = [root];
+  while (stack.length) {
+    const value = stack.pop();
+    if (typeof value === 'string') out.push(value);
+    else if (Array.isArray(value)) for (let i = value.length - 1; i >= 0; i--) stack.push(value[i]);
+    else if (value !== null && typeof value === 'object') {
+      const entries = Object.entries(value);
+      for (let i = entries.length - 1; i >= 0; i--) stack.push(entries[i]![1], entries[i]![0]);
+    }
+  }
+  return out.join('\n');
 }
 
 /**
