@@ -9,6 +9,7 @@
 import { createInjectionScanner } from '../src/guard/injection/index.js';
 import { createPiiScanner } from '../src/guard/pii/index.js';
 import { regexBaseline } from '../eval/guard/peers/regex-baseline.js';
+import { rng } from '../scripts/guard/generate-data.js';
 import type { BenchOptions } from './run.js';
 
 const TARGET_MB_PER_S = 10;
@@ -16,18 +17,6 @@ const CORPUS_BYTES = 4 * 1024 * 1024;
 const LEAF_CHARS = 1024;
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
-
-/** A small deterministic PRNG (mulberry32): the same corpus on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WORDS = 'the invoice report account balance customer order shipping delivery team meeting quarter revenue budget server request latency error cache deploy release branch review schedule contract payment supplier product price discount update summary project status'.split(' ');
 const NAMES = ['Alice Martin', 'Bob Chen', 'Carol Diaz', 'Dmitri Ivanov', 'Eva Novak', 'Farid Haddad'];

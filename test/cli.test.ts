@@ -1,12 +1,12 @@
 import { appendFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import pino from 'pino';
-import { main } from '../src/cli/main.js';
 import { openApp } from '../src/app.js';
 import { buildServer } from '../src/transports/http/server.js';
 import { writeServerInfo } from '../src/backends/data-dir.js';
 import { tempQuickstart } from './support/app.js';
+import { runCli } from './support/cli.js';
 
 let dirs: ReturnType<typeof tempQuickstart>;
 beforeEach(() => {
@@ -14,20 +14,8 @@ beforeEach(() => {
 });
 afterEach(() => dirs.cleanup());
 
-/** Runs the CLI in-process and captures what it prints. */
-async function warden(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
-  try {
-    const code = await main([...args, '--config', dirs.configDir, '--data-dir', dirs.dataDir]);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+/** Runs the CLI in-process on the temporary quickstart and captures what it prints. */
+const warden = (...args: string[]) => runCli([...args, '--config', dirs.configDir, '--data-dir', dirs.dataDir]);
 
 const transfer = (amount: number, agent = 'finance-bot') => [
   'authorize',

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { afterAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../src/cli/main.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from './support/cli.js';
 import { scan } from '../src/cli/scan.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'warden-scan-'));
@@ -18,18 +18,7 @@ async function scanStdin(input: string | Buffer, args: string[] = []): Promise<{
   return { code, reports: printed.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) };
 }
 
-async function warden(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
-  try {
-    return { code: await main(args), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+const warden = (...args: string[]) => runCli(args);
 
 describe('warden scan', () => {
   it('prints injection, PII with code-point offsets and the masked text, and exits 3 when it flags', async () => {
