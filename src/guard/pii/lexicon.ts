@@ -11,6 +11,8 @@ export interface Lexicon {
   states: ReadonlySet<string>;
   street: ReadonlySet<string>;
   common: ReadonlySet<string>;
+  /** Countries and regions: a place even when the word is also someone's first name ("France"). */
+  countries: ReadonlySet<string>;
   /** Longest place name in tokens, bounds the n-gram search. */
   maxPlaceTokens: number;
 }
@@ -26,7 +28,8 @@ export function lexicon(): Lexicon {
   cached = {
     first: new Set(FIRST_NAMES.filter((n) => !NOT_NAMES.has(n))),
     last: new Set(LAST_NAMES.filter((n) => !NOT_NAMES.has(n))),
-    places: new Set([...places].filter((p) => !NOT_PLACES.has(p))),
+    places: new Set([...[...places].filter((p) => !NOT_PLACES.has(p) && !ORGANISATION_PLACES.has(p)), ...COUNTRIES]),
+    countries: new Set([...COUNTRIES, ...WELL_KNOWN_COUNTRIES]),
     states: new Set(STATE_ABBREVIATIONS),
     street: new Set([...STREET_WORDS, ...STREET_EXTRA]),
     common,
@@ -43,7 +46,8 @@ export const FUNCTION_WORDS: ReadonlySet<string> = new Set(
     'should shall may might must not no yes and or but if so then than as at by for from in into of on onto to with ' +
     'without about above after before under over up down out off again all any both each few more most other some such ' +
     'only own same too very just also here there hello hi hey dear please thanks thank ok okay sir madam mr mrs ms dr ' +
-    'miss prof mx mister name date time where when subject re fwd from to cc bcc'
+    'miss prof mx mister name date time where when subject re fwd from to cc bcc ' +
+    "i'm i'd i'll i've it's that's what's there's here's he's she's let's who's don't can't won't isn't"
   ).split(' '),
 );
 
@@ -52,7 +56,12 @@ const NOT_NAMES: ReadonlySet<string> = new Set(
   (
     'monday tuesday wednesday thursday friday saturday sunday january february march april june july august ' +
     'september october november december street road avenue city state county north south east west new old ' +
-    'company inc ltd llc corp group bank university school hospital orchestra band club team the and of'
+    'company inc ltd llc corp group bank university school hospital orchestra band club team the and of ' +
+    // Demonyms: capitalised in English, and several are also first names in some locale ("Germán").
+    'german french english spanish italian dutch swedish norwegian danish finnish polish russian chinese japanese ' +
+    'korean indian american british canadian australian mexican brazilian greek turkish irish scottish welsh swiss ' +
+    'austrian belgian portuguese croatian hungarian ukrainian african european asian arab israeli egyptian czech ' +
+    'slovak slovenian serbian romanian bulgarian latvian lithuanian estonian icelandic baby'
   ).split(' '),
 );
 
@@ -60,8 +69,37 @@ const NOT_NAMES: ReadonlySet<string> = new Set(
 const NOT_PLACES: ReadonlySet<string> = new Set(
   ('of the and is it at on in to be by we he she you me my as an or so no do go up us can may will ' +
     'reading mobile young bath split best deal hope sale nice orange university union ' +
-    'title date time name address email phone fax desk' ).split(' '),
+    'title date time name address email phone fax desk mission force' ).split(' '),
 );
+
+/**
+ * Country and region names in English that faker's city/country lists miss or spell differently.
+ * Multi-word ones matter most: without them "South"/"United" are stripped as sentence words and
+ * the rest reads as a person's name.
+ */
+const COUNTRIES: readonly string[] = (
+  'united states|united states of america|usa|u.s.|czech republic|czechia|dominican republic|central african republic|' +
+  'united arab emirates|uae|south africa|south korea|north korea|south sudan|new zealand|costa rica|puerto rico|' +
+  'el salvador|sri lanka|saudi arabia|hong kong|sierra leone|burkina faso|ivory coast|papua new guinea|' +
+  'trinidad and tobago|bosnia and herzegovina|north macedonia|east timor|timor-leste|great britain|northern ireland|' +
+  'vatican city|san marino|cape verde|solomon islands|marshall islands|cayman islands|faroe islands|isle of man|' +
+  'united kingdom|england|scotland|wales|the netherlands|netherlands|holland|russia|taiwan|vietnam|iran|syria|laos|' +
+  'south america|north america|central america|latin america|middle east|southeast asia|east africa|west africa|' +
+  'southern italy|northern italy|southern poland|southern france|western europe|eastern europe|europe|asia|africa|' +
+  'new york|los angeles|san francisco|san diego|san jose|las vegas|new orleans|new jersey|new mexico|rhode island|' +
+  'north carolina|south carolina|north dakota|south dakota|west virginia|washington dc|rio de janeiro|sao paulo|são paulo|' +
+  'buenos aires|mexico city|tel aviv|kuala lumpur|abu dhabi|cape town|st. petersburg|saint petersburg'
+).split('|');
+
+// Country names that faker also lists as first names; the country reading is far more common.
+const WELL_KNOWN_COUNTRIES: readonly string[] = (
+  'france brazil spain italy germany india china japan canada mexico poland greece egypt ireland israel cyprus ' +
+  'portugal austria belgium sweden norway denmark finland iceland hungary romania bulgaria croatia serbia ukraine ' +
+  'turkey australia argentina chile colombia peru cuba kenya nigeria morocco'
+).split(' ');
+
+// Political bodies that faker lists among places; in text they name an organisation.
+const ORGANISATION_PLACES: ReadonlySet<string> = new Set(['european union', 'united nations']);
 
 const STREET_EXTRA = (
   'st st. str str. ave ave. rd rd. ln ln. blvd blvd. dr dr. ct ct. pl pl. sq sq. hwy pkwy ter terr ' +

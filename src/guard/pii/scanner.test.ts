@@ -11,6 +11,15 @@ const found = (text: string, type?: string): string[] =>
 const typesIn = (text: string): string[] => scanner.scan(text).map((e) => e.type);
 
 describe('local PII scanner', () => {
+  it('finds every IBAN of a list, even when a greedy run would swallow the next one', () => {
+    const text = 'IBAN DE89370400440532013000 IBAN DE89370400440532013000 IBAN GB82WEST12345698765432 ok';
+    expect(createPiiScanner().scan(text).filter((e) => e.type === 'IBAN_CODE').map((e) => text.slice(e.start, e.end))).toEqual([
+      'DE89370400440532013000',
+      'DE89370400440532013000',
+      'GB82WEST12345698765432',
+    ]);
+  });
+
   it('returns nothing for empty text', () => {
     expect(scanner.scan('')).toEqual([]);
   });
@@ -129,6 +138,33 @@ describe('local PII scanner', () => {
     expect(found('The bus drops you off at 643 ul. Biskupa Bogedaina 118', 'STREET_ADDRESS')).toHaveLength(1);
   });
 
+  it('vetoes person names inside organisation names and strips leading roles', () => {
+    expect(found('I work for Aunt Bertha Inc', 'PERSON')).toEqual([]);
+    expect(found('Producer James Sparks explained to Fuse TV', 'PERSON')).toEqual(['James Sparks']);
+  });
+
+  it('prefers a multi-word country over a person reading', () => {
+    expect(found('South Africa was fun to visit', 'LOCATION')).toEqual(['South Africa']);
+    expect(found('In United States they sing company songs', 'PERSON')).toEqual([]);
+  });
+
+  it('finds an unknown place after a travel cue', () => {
+    expect(found('Ms. Jones flew to Bessastadir on Saturday.', 'LOCATION')).toEqual(['Bessastadir']);
+  });
+
+  it('keeps a multi-line address in one span, across quote markers', () => {
+    const text = '> 3369 24 Clarke Avenue\n> Apt. 805\n> Pines Beach\n> New Zealand 34694';
+    expect(found(text, 'STREET_ADDRESS')).toEqual(['3369 24 Clarke Avenue\n> Apt. 805\n> Pines Beach\n> New Zealand 34694']);
+    expect(found('meet me at the corner of Dalbraut 99 and Frederikke Coves', 'STREET_ADDRESS')).toEqual([
+      'the corner of Dalbraut 99 and Frederikke Coves',
+    ]);
+  });
+
+  it('does not read street particles inside ordinary words', () => {
+    expect(found('we deploy 3 services daily', 'STREET_ADDRESS')).toEqual([]);
+    expect(found('During 1971, Mayo-Walters invested heavily', 'STREET_ADDRESS')).toEqual([]);
+  });
+
   it('reports only the requested entity types', () => {
     const only = createPiiScanner({ entities: ['EMAIL_ADDRESS'] });
     expect(only.scan('a@b.io 192.168.1.1 4111111111111111').map((e) => e.type)).toEqual(['EMAIL_ADDRESS']);
@@ -160,6 +196,7 @@ describe('adversarial inputs', () => {
     ['repeated jwt prefix', 'eyJ'.repeat(60_000)],
     ['pem begins', '-----BEGIN PRIVATE KEY-----'.repeat(5_000)],
     ['key assignments', 'key='.repeat(40_000)],
+    ['corner phrases', 'the corner of A and '.repeat(20_000)],
     ['base64 run', 'Ab0+'.repeat(50_000)],
   ];
   for (const [name, text] of inputs) {

@@ -11,7 +11,8 @@ import { LETTER, UPPER } from '../charclass.js';
  */
 
 // Capitalised words plus the lower-case prefixes and particles street names use ("rue de la", "ul.").
-const WORD = `(?:[${UPPER}][${LETTER}'’.-]*|(?:ul|al|os|pl|av|bd)\\.|rue|via|viale|calle|rua|de|del|della|delle|di|da|du|des|la|le|van|von|der|den|tér|út|utca)`;
+// Particles need a right boundary, or "de" would match the start of "deploy".
+const WORD = `(?:[${UPPER}][${LETTER}'’.-]*|(?:ul|al|os|pl|av|bd)\\.|(?:rue|via|viale|calle|rua|de|del|della|delle|di|da|do|dos|das|du|des|la|le|van|von|der|den|tér|út|utca)(?![${LETTER}]))`;
 // Up to five words between optional house numbers and a trailing number; every repeat starts
 // after a mandatory separator, so each start position costs a bounded amount of work.
 const STREET_LINE = new RegExp(
@@ -19,11 +20,12 @@ const STREET_LINE = new RegExp(
   'g',
 );
 const MILITARY = /(?<![\w])(?:(?:PSC|CMR|Unit)[ \t]\d{1,5},?[ \t]Box[ \t]\d{1,5}|(?:USS|USNS|USNV|USCGC)[ \t][A-Z][a-z]+)\s{0,3}[\n, ]\s{0,3}(?:APO|FPO|DPO)[ \t]A[AEP][ \t]\d{5}/g;
-const UNIT = /^[ \t]*[,\n]?[ \t]*\n?[ \t]*(?:Apt\.?|Apartment|Suite|Ste\.?|Unit|Flat|Room|Floor|Fl\.|#)[ \t]?\d{1,5}[A-Za-z]?/i;
+const UNIT = /^[ \t]*[,\n]?[ \t]*(?:>[ \t]*)?\n?[ \t]*(?:>[ \t]*)?(?:Apt\.?|Apartment|Suite|Ste\.?|Unit|Flat|Room|Floor|Fl\.|#)[ \t]?\d{1,5}[A-Za-z]?/i;
 const STANDALONE_UNIT = /(?<![\p{L}\p{N}])(?:Apt\.|Apartment|Suite|Ste\.)[ \t]\d{1,5}[A-Za-z]?(?![\p{L}\p{N}])/gu;
 const ADDRESS_CONTEXT = /(?:address|addr|live at|lives at|living at|located at|send (?:it |them )?to|deliver(?:ed)? to|ship(?:ped)? to|moved to|drops you off at|taxi to|billing|shipping|mailing)\b[^.\n]{0,12}$/;
 // Tail parts after the street line: separated by a comma or a line break (with optional spaces).
-const PART = /^[ \t]*(?:,[ \t]*\n?|\n[ \t]*(?:,[ \t]*)?)[ \t]*([^\n,]{1,60})/;
+// E-mail quote markers ("> ") and one blank line may sit between parts of a pasted address.
+const PART = /^[ \t]*(?:,[ \t]*\n?|(?:\n[ \t]*(?:>[ \t]*)*){1,2}(?:,[ \t]*)?)[ \t]*([^\n,>]{1,60})/;
 const POSTCODE = /^(?:\d{3,6}(?:-\d{3,4})?|\d{2}-\d{3}|\d{3} \d{2}|[A-Z]\d[A-Z] ?\d[A-Z]\d|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}|\d{4} ?[A-Z]{2})$/;
 const MORPHEME = /(?:katu|tie|kuja|polku|gatan|gata|vägen|väg|veien|vegen|straße|strasse|str\.|gasse|weg|laan|straat|vej|gade|utca|út|tér|allee|platz|ring|damm|steig|ulica|iela|gatve|tee|maantee|tänav|puiestee)$/;
 const PREFIX = /^(?:ul\.|al\.|os\.|pl\.|rue|via|viale|piazza|calle|avenida|av\.|rua|strada|avinguda|carrer|plaza|paseo|boulevard|bd\.|chemin|impasse|allée|quai|place|route|strada|vicolo|corso|largo)$/i;
@@ -78,6 +80,19 @@ export const addressRecognizer: Recognizer = {
         pending = null;
       }
     }
+    // Jump between literal hits: a full-text unicode regex scan costs more than the rest of this recognizer.
+    for (let at = text.indexOf('orner of'); at !== -1; at = text.indexOf('orner of', at + 8)) {
+      // Sticky: try with a leading "the " first, then from the "C" itself.
+      CORNER.lastIndex = Math.max(0, at - 5);
+      let m = CORNER.exec(text);
+      if (m === null && at > 0) {
+        CORNER.lastIndex = at - 1;
+        m = CORNER.exec(text);
+      }
+      if (m !== null) {
+        out.push({ type: 'STREET_ADDRESS', start: m.index, end: m.index + m[0].length, score: 0.85, recognizer: 'street_address.corner' });
+      }
+    }
     if (text.includes('PO')) {
       for (const m of text.matchAll(MILITARY)) {
         out.push({ type: 'STREET_ADDRESS', start: m.index, end: m.index + m[0].length, score: 0.85, recognizer: 'street_address.military' });
@@ -92,6 +107,10 @@ export const addressRecognizer: Recognizer = {
 };
 
 const DIGIT = /\d/g;
+// "the corner of <street> and <street>": an intersection is an address even without a house
+// number. Each side is one to six words on the same line; the first may hold "St." abbreviations.
+const CORNER_SIDE = `[\\p{L}\\p{N}][\\p{L}\\p{M}\\p{N}'’.-]*(?:[ \\t][\\p{L}\\p{N}][\\p{L}\\p{M}\\p{N}'’.-]*){0,5}?`;
+const CORNER = new RegExp(`(?<![\\p{L}])(?:[Tt]he[ \\t])?[Cc]orner[ \\t]of[ \\t]${CORNER_SIDE}[ \\t]and[ \\t][\\p{L}\\p{N}][\\p{L}\\p{M}\\p{N}'’-]*(?:[ \\t][\\p{L}\\p{N}][\\p{L}\\p{M}\\p{N}'’-]*){0,3}`, 'yu');
 const UNIT_WORD = /Apt\.|Apartment|Suite|Ste\./;
 
 /** Characters a STREET_LINE match can contain (a superset): LETTER, digits, blanks, ' ’ . - */
@@ -105,8 +124,15 @@ function segmentChar(c: number): boolean {
 function streetLine(text: string, line: string, start: number, lex: Lexicon, out: PiiEntity[]): void {
   const score = streetLineScore(text, line, start, lex);
   if (score <= 0) return;
-  const end = extendTail(text, start + line.length, lex);
-  out.push({ type: 'STREET_ADDRESS', start, end, score, recognizer: 'street_address' });
+  const tail = extendTail(text, start + line.length, lex);
+  if (tail.parts > 0) {
+    // Each unit/city/postcode part that follows confirms the street line; the whole block then
+    // outranks a city line that also reads as a person's name ("María Albina").
+    const whole = Math.min(1, Math.round((score + 0.05 * tail.parts) * 100) / 100);
+    out.push({ type: 'STREET_ADDRESS', start, end: tail.end, score: whole, recognizer: 'street_address' });
+  }
+  // The street line alone, in case the whole block loses to something it overlaps.
+  out.push({ type: 'STREET_ADDRESS', start, end: start + line.length, score: Math.max(0, Math.round((score - 0.01) * 100) / 100), recognizer: 'street_address' });
 }
 
 function streetLineScore(text: string, line: string, start: number, lex: Lexicon): number {
@@ -118,7 +144,8 @@ function streetLineScore(text: string, line: string, start: number, lex: Lexicon
   // Sentences ("in 2019 I bought 3 ...") are full of function words; street names are not.
   const streetish = words.some((w) => {
     const k = w.toLowerCase();
-    return lex.street.has(k) || lex.street.has(k.replace(/\.$/, '')) || MORPHEME.test(k) || PREFIX.test(k);
+    // A morpheme only counts on a word that is not ordinary English ("during" ends in "ring").
+    return lex.street.has(k) || lex.street.has(k.replace(/\.$/, '')) || (MORPHEME.test(k) && !lex.common.has(k)) || PREFIX.test(k);
   });
   const functional = words.filter((w) => lex.common.has(w.toLowerCase()) && !lex.street.has(w.toLowerCase())).length;
   const capitalised = words.every((w) => /^[\p{Lu}]/u.test(w) || PREFIX.test(w) || /^(?:de|del|della|delle|di|da|du|des|la|le|van|von|der|den|tér|út|utca)$/.test(w));
@@ -134,10 +161,14 @@ function streetLineScore(text: string, line: string, start: number, lex: Lexicon
 }
 
 /** Extends the address over unit, city, state, postcode and country parts that follow. */
-function extendTail(text: string, from: number, lex: Lexicon): number {
+function extendTail(text: string, from: number, lex: Lexicon): { end: number; parts: number } {
   let end = from;
+  let found = 0;
   const unit = UNIT.exec(text.slice(end, end + 40));
-  if (unit !== null) end += unit[0].length;
+  if (unit !== null) {
+    end += unit[0].length;
+    found++;
+  }
   for (let parts = 0; parts < 5; parts++) {
     const m = PART.exec(text.slice(end, end + 80));
     if (m === null) break;
@@ -147,16 +178,20 @@ function extendTail(text: string, from: number, lex: Lexicon): number {
     let kept = '';
     for (let w = 0; w < words.length; w += 2) {
       const candidate = words.slice(0, w + 1).join('').trim();
+      // No early stop: a prefix can fail where the longer part passes ("New" vs "New Zealand").
       if (candidate.length > 0 && addressPart(candidate, lex)) kept = words.slice(0, w + 1).join('');
-      else if (candidate.length > 0) break;
     }
     if (kept.trim().length === 0) break;
     end += m[0].length - part.length + kept.replace(/[ \t]+$/, '').length;
+    found++;
   }
   // A same-line "City ST 12345" or bare postcode directly after the street line.
   const trail = /^[ \t]{1,3}(\p{Lu}[\p{L}\p{M}'’-]*(?:[ \t][\p{Lu}][\p{L}\p{M}'’-]*){0,3}(?:[ \t]\d{4,5})?|\d{4,5})(?![\p{L}\p{N}])/u.exec(text.slice(end, end + 80));
-  if (trail !== null && addressPart((trail[1] ?? '').trim(), lex)) end += trail[0].length;
-  return end;
+  if (trail !== null && addressPart((trail[1] ?? '').trim(), lex)) {
+    end += trail[0].length;
+    found++;
+  }
+  return { end, parts: found };
 }
 
 function addressPart(part: string, lex: Lexicon): boolean {
@@ -164,6 +199,9 @@ function addressPart(part: string, lex: Lexicon): boolean {
   if (POSTCODE.test(part)) return true;
   if (/^(?:Apt\.?|Suite|Unit|Flat|#)[ \t]?\d/i.test(part)) return true;
   const words = part.split(/[ \t]+/);
+  // A known multi-word place with an optional postcode ("New Zealand 34694"): "New" alone is ordinary.
+  const place = words.filter((w) => !/^\d/.test(w)).join(' ').toLowerCase();
+  if (place.length > 0 && lex.places.has(place)) return true;
   // "Finland 41600", "SAINT-PRIEST France", "Cyprus (Greek) 78891": capitalised words and a postcode.
   return words.every((w) => {
     const k = w.toLowerCase().replace(/[().]/g, '');

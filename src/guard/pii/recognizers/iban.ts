@@ -10,7 +10,11 @@ export const ibanRecognizer: Recognizer = {
   name: 'iban.mod97',
   types: ['IBAN_CODE'],
   scan(text, out: PiiEntity[]) {
-    for (const m of text.matchAll(IBAN)) {
+    // The run can swallow the next IBAN ("DE89… IBAN DE44…"), so the search resumes right after
+    // what was taken (or one character on, when nothing was), not after the whole run.
+    const re = new RegExp(IBAN.source, 'g');
+    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+      re.lastIndex = m.index + 1;
       const value = m[0];
       const expected = IBAN_LENGTHS[value.slice(0, 2).toUpperCase()];
       if (expected === undefined) continue;
@@ -28,6 +32,7 @@ export const ibanRecognizer: Recognizer = {
       const compact = value.slice(0, end).replace(/ /g, '');
       if (!ibanValid(compact)) continue;
       out.push({ type: 'IBAN_CODE', start: m.index, end: m.index + end, score: 1, recognizer: 'iban.mod97' });
+      re.lastIndex = m.index + end;
     }
   },
 };

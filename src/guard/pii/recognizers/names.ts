@@ -13,7 +13,8 @@ import { isUpper, LETTER, UPPER } from '../charclass.js';
 
 // A capitalised token: letters, inner apostrophes/hyphens, an optional trailing period (initials).
 // A possessive "'s" ends the token and the run ("Matej's address"), so it never glues to the next word.
-const TOKEN = `[${UPPER}][${LETTER}]*(?:-[${LETTER}]+|['’](?![sS](?![${LETTER}]))[${LETTER}]+)*\\.?`;
+// A token never ends inside a word or number ("DE" of the IBAN "DE8937...").
+const TOKEN = `[${UPPER}][${LETTER}]*(?:-[${LETTER}]+|['’](?![sS](?![${LETTER}]))[${LETTER}]+)*\\.?(?![${LETTER}0-9_])`;
 // Tokens joined by spaces/tabs only (never a newline), up to 7 per run. Each token starts with an
 // upper-case letter after a mandatory separator, so repetition is unambiguous.
 const CAP_RUN = new RegExp(`(?<![${LETTER}0-9'’_-])${TOKEN}(?:[ \\t]{1,3}${TOKEN}){0,6}`, 'g');
@@ -22,17 +23,41 @@ const TOKEN_SPLIT = /[ \t]+/;
 const HONORIFIC_WORDS: ReadonlySet<string> = new Set('mr mrs ms miss mx dr prof sir madam dame lord lady mister rev capt sgt'.split(' '));
 const SUFFIX = /^(?:jr\.?|sr\.?|ii|iii|iv|phd|md)$/i;
 const INITIAL = /^\p{Lu}\.?$/u;
+// Organisation words: a run containing one names an organisation, so the Title-case words before
+// it in that run are the organisation's name, not a person's ("Aunt Bertha Inc", "Fuse TV").
 const ORG_WORDS: ReadonlySet<string> = new Set(
-  ('inc ltd llc corp co gmbh plc ag sa group bank university college school hospital orchestra company foundation institute ' +
-    'association partners holdings technologies solutions systems services consulting capital media labs studio records act weekly ' +
-    'stripes times news church club').split(' '),
+  ('inc incorporated ltd llc llp corp corporation co gmbh plc ag sa nv bv oy ab group bank university college school ' +
+    'hospital clinic orchestra company foundation institute association partners holdings technologies technology solutions ' +
+    'systems services consulting capital media labs lab studio studios records act weekly stripes times news church club ' +
+    'tv radio insurance investments associates agency council committee society airlines airways motors pharma pharmaceuticals ' +
+    'enterprises industries international global networks software analytics ventures trust fund markets brands foods ' +
+    'entertainment publishing press productions band choir ensemble quartet trio festival museum library academy ' +
+    'restaurant cafe hotel inn bar pub store shop mall centre center stadium arena theatre theater cinema').split(' '),
+);
+// Job titles and roles that precede a name in running text ("Producer James Sparks").
+const ROLE_WORDS: ReadonlySet<string> = new Set(
+  ('producer director manager officer ceo cto cfo coo vp president chairman chairwoman chair founder cofounder engineer ' +
+    'developer designer doctor nurse professor teacher lawyer attorney judge senator governor mayor minister secretary ' +
+    'editor writer author reporter journalist analyst consultant assistant intern agent detective inspector officer ' +
+    'sergeant captain general colonel lieutenant commander coach player singer drummer guitarist artist actor actress ' +
+    'chef pastor father brother sister uncle aunt cousin grandma grandpa king queen prince princess duke ' +
+    'customer client user patient employee member candidate applicant speaker host guest').split(' '),
 );
 // Surname endings common across European naming systems; a weak but useful signal for names
 // the gazetteer has never seen.
 const SURNAME_MORPHOLOGY = /(?:ov|ova|ev|eva|ski|ska|sky|cki|cka|son|sen|sson|poulos|escu|ić|ič|vić|ová|nen|dze|shvili|yan|ian|enko|uk|chuk|mann|stein|berg|ez|ini|elli|etti|akis|oglu|quist|strom|ström|dóttir|sdottir|aitė|ienė|aitis|auskas)$/;
-const PERSON_CONTEXT = /(?:my name is|name is|names? ?:|i am|i'm|im|call me|called|named|dear|hi|hello|hey|thanks|sincerely|regards|signed|by|from|to|contact|with|and|mr\.?|mrs\.?|ms\.?|dr\.?)\s*[:,]?\s*$/;
+// Strong cues name a person almost always; weak ones ("to", "and") also precede places and organisations.
+const PERSON_CONTEXT = /(?:my name is|name is|names? ?:|name\?|i am|i'm|im|call me|called|named|dear|hi|hello|hey|thanks|thank you|sincerely|regards|signed|contact|assistant to|speak to|talk to|ask|told|married|mr\.?|mrs\.?|ms\.?|dr\.?|prof\.?)\s*[:,]?\s*$/;
+const WEAK_PERSON_CONTEXT = /\b(?:by|from|to|with|and|at)\s*$/;
+// Verbs and possessives right after a span that say it is someone ("X said", "X's killers").
+const PERSON_AFTER = /^(?:['’]s?(?![\p{L}])|,? (?:the|a|an) [\p{Ll}]+ [\p{Ll}]+,? said|:[ \t]*["“]|[ \t]+(?:said|says|wrote|writes|explained|told|asked|replied|shouted|lives|lived|is from|was born|will be (?:talking|speaking)|is (?:very|a|an|the|my|our|your)|has been|who is))/u;
 const PLACE_CONTEXT = /(?:\bin|\bfrom|\bto|\bat|\bnear|\bvisit(?:ed|ing)?|\bcity(?: of)?|\bcountry|\btown|\bvillage|\bborn in|\blive[sd]? in|\bmoved (?:here )?(?:from|to)|\bflew to|\btravel(?:l)?ing to|\bbased in|\bheadquartered in|\bof)\s*[:,]?\s*$/;
 const STRONG_PLACE_CONTEXT = /(?:flew to|fly to|travel(?:l)?ing to|moved (?:here )?from|moved to|live in|living in|lives in|grew up in|born in|city of|city|town of|visit(?:ed|ing)?|based in|trip to|from the town of)\s*[:,]?\s*$/;
+// A house number right after a name-like run makes it a street ("Joaquin Suarez 2906").
+const HOUSE_NUMBER_AFTER = /^[ \t]+(?:u\.[ \t]*)?\d{1,5}[A-Za-z]?(?![\p{L}\p{N}])(?![ \t]+(?:years?|yrs?|y\/o|people|times|percent|%))/u;
+// Cues after which an unknown Title-case or ALL-CAPS run is a place ("flew to Loeches").
+const PLACE_CUE = /\b(?:flew to|fly(?:ing)? to|travel(?:l)?(?:ed|ing)? to|moved (?:here )?(?:from|to)|grew up in|born in|based in|headquartered in|located in|originally from|lives? in|living in|i'?m in|i am in|we are in|(?:city|town|village) of|home (?:city|town)|year in|arrived (?:at|in)|returned to|trip to|visit(?:ed|ing)?|coming to|world to|where:)[ \t]+$/i;
+const PLACE_CUE_TAIL = 40;
 const EXPLICIT_NAME = /\b(?:my name is|name is|my name's|i am|i'm|call me|first name is|last name is|last name\?|first name\?)\s+([\p{L}\p{M}'’-]+(?:[ \t][\p{L}\p{M}'’-]+)?)/giu;
 
 /** A run token with its word-class tests done once; the run analysis consults them many times. */
@@ -45,6 +70,7 @@ interface Token {
   org: boolean;
   suffix: boolean;
   initial: boolean;
+  role: boolean;
   first: boolean;
   last: boolean;
   common: boolean;
@@ -59,7 +85,17 @@ export const namesRecognizer: Recognizer = {
       // Extended-A interleaves cases, so the class admits some lower-case starts; drop them here.
       if (!isUpper(m[0])) continue;
       const tokens = tokenize(m[0], m.index, lex);
-      analyseRun(text, tokens, lex, out);
+      // A word ending in a period ends a sentence unless it is an initial or an abbreviation
+      // ("United States. Producer James"), so the run is analysed in sentence pieces.
+      let from = 0;
+      for (let k = 0; k < tokens.length; k++) {
+        const t = tokens[k] as Token;
+        if (k + 1 < tokens.length && t.text.endsWith('.') && !t.initial && !t.honorific && !t.suffix && t.text.length > 3) {
+          analyseRun(text, tokens.slice(from, k + 1), lex, out);
+          from = k + 1;
+        }
+      }
+      analyseRun(text, from === 0 ? tokens : tokens.slice(from), lex, out);
     }
     for (const m of text.matchAll(EXPLICIT_NAME)) explicitName(m, lex, out);
   },
@@ -82,6 +118,7 @@ function tokenize(run: string, offset: number, lex: Lexicon): Token[] {
       org: ORG_WORDS.has(key),
       suffix: SUFFIX.test(part),
       initial: INITIAL.test(part),
+      role: ROLE_WORDS.has(key),
       first: lex.first.has(key),
       last: lex.last.has(key),
       common: lex.common.has(key),
@@ -93,29 +130,48 @@ function tokenize(run: string, offset: number, lex: Lexicon): Token[] {
 function analyseRun(text: string, tokens: Token[], lex: Lexicon, out: PiiEntity[]): void {
   let i = 0;
   let honorific = false;
-  // Sentence-initial function words and honorifics lead a run but are not part of a name.
+  // Sentence-initial function words, roles and honorifics lead a run but are not part of a name;
+  // a place name that starts with one ("South Africa", "United States") is kept whole.
   while (i < tokens.length) {
     const t = tokens[i] as Token;
     if (t.honorific) {
       honorific = true;
       i++;
-    } else if (t.common && !t.first && !lex.places.has(t.key)) {
+    } else if ((t.role || (t.common && !t.first)) && longestPlace(tokens, i, lex) === 0) {
       i++;
     } else break;
   }
+  // Everything before the run's last organisation word names that organisation.
+  let orgEnd = -1;
+  for (let k = tokens.length - 1; k >= i; k--) {
+    if ((tokens[k] as Token).org) {
+      orgEnd = k;
+      break;
+    }
+  }
+  if (i < tokens.length && !honorific && cuePlace(text, tokens, i, lex, out)) return;
   while (i < tokens.length) {
     const place = longestPlace(tokens, i, lex);
+    // A place inside an organisation's name ("Boston University", "Country Club") is not reported.
+    if (place > 0 && i + place - 1 <= orgEnd) {
+      i += place;
+      honorific = false;
+      continue;
+    }
     if (place > 0 && !(honorific && i === 0)) {
       const first = tokens[i] as Token;
       const last = tokens[i + place - 1] as Token;
-      const personish = place === 1 && (first.first || first.last);
+      const personish = place === 1 && (first.first || first.last) && !lex.countries.has(first.key);
       const sequenceLen = personSpanLength(tokens, i, lex);
       // A place word that continues into a longer person-like run ("Allen Jackson") is a name.
       if (!(personish && sequenceLen > 1)) {
         pushPlace(text, first.start, last.end, place, personish, lex, out);
-        i += place;
-        honorific = false;
-        continue;
+        // A lone first name that is also a town ("Gary") is scored both ways; context decides.
+        if (!personish || i < orgEnd) {
+          i += place;
+          honorific = false;
+          continue;
+        }
       }
     }
     const len = personSpanLength(tokens, i, lex);
@@ -125,7 +181,7 @@ function analyseRun(text: string, tokens: Token[], lex: Lexicon, out: PiiEntity[
       continue;
     }
     const span = tokens.slice(i, i + len);
-    const score = personScore(text, span, honorific);
+    const score = i + len - 1 < orgEnd ? 0 : personScore(text, span, honorific, lex);
     if (score > 0) {
       const first = span[0] as Token;
       const last = span[span.length - 1] as Token;
@@ -135,6 +191,29 @@ function analyseRun(text: string, tokens: Token[], lex: Lexicon, out: PiiEntity[
     i += len;
     honorific = false;
   }
+}
+
+/**
+ * An unknown place right after a travel/residence cue ("flew to Loeches", "based in NAANTALI"):
+ * up to four tokens that are not ordinary words. Pushes it and returns true when the cue holds.
+ */
+function cuePlace(text: string, tokens: Token[], i: number, lex: Lexicon, out: PiiEntity[]): boolean {
+  const first = tokens[i] as Token;
+  const before = text.slice(Math.max(0, first.start - PLACE_CUE_TAIL), first.start);
+  if (!PLACE_CUE.test(before)) return false;
+  let n = 0;
+  while (i + n < tokens.length && n < 4) {
+    const t = tokens[i + n] as Token;
+    if (t.org || t.honorific || (t.common && !lex.places.has(t.key))) break;
+    n++;
+  }
+  if (n === 0) return false;
+  const last = tokens[i + n - 1] as Token;
+  const end = last.text.endsWith('.') && !last.initial ? last.end - 1 : last.end;
+  // A gazetteer hit under the same cue is the surest; an unseen name still beats a lone first name.
+  const known = longestPlace(tokens, i, lex) > 0;
+  out.push({ type: 'LOCATION', start: first.start, end, score: known ? 0.9 : 0.8, recognizer: 'location.cue' });
+  return true;
 }
 
 /** Number of tokens from `i` that form the longest gazetteer place name. */
@@ -150,13 +229,17 @@ function longestPlace(tokens: Token[], i: number, lex: Lexicon): number {
 }
 
 function pushPlace(text: string, start: number, end: number, tokens: number, personish: boolean, lex: Lexicon, out: PiiEntity[]): void {
+  // A sentence-final period belongs to the sentence, not the place.
+  if (text.charCodeAt(end - 1) === 46) end--;
   const before = textBefore(text, start, 40);
   const value = text.slice(start, end);
   let score = tokens > 1 ? 0.7 : 0.6;
   const placeContext = PLACE_CONTEXT.test(before);
-  if (STRONG_PLACE_CONTEXT.test(before)) score = 0.9;
+  const strong = STRONG_PLACE_CONTEXT.test(before);
+  if (strong) score = 0.9;
   else if (placeContext) score += 0.15;
-  if (personish && !placeContext) score -= 0.2;
+  // "at/to/from Gary" fits a person as well as a town; only a travel cue settles it for the town.
+  if (personish && !strong) score -= 0.2;
   // Common words that happen to be towns ("Reading", "Mobile") need context to count.
   if (!placeContext && lex.common.has(value.toLowerCase())) score -= 0.3;
   out.push({ type: 'LOCATION', start, end, score: Math.round(score * 100) / 100, recognizer: 'location.gazetteer' });
@@ -174,13 +257,15 @@ function personSpanLength(tokens: Token[], i: number, lex: Lexicon): number {
     }
     const known = t.first || t.last;
     if (!known && t.common) break;
-    if (n > 0 && !known && !t.initial && longestPlace(tokens, i + n, lex) > 0) break;
+    // A town after a first name ends the run only if it is not the name's last word ("James Sparks").
+    const surnameTown = n === 1 && (tokens[i] as Token).first && i + n === tokens.length - 1 && !lex.countries.has(t.key);
+    if (n > 0 && !known && !t.initial && !surnameTown && longestPlace(tokens, i + n, lex) > 0) break;
     n++;
   }
   return n;
 }
 
-function personScore(text: string, span: Token[], honorific: boolean): number {
+function personScore(text: string, span: Token[], honorific: boolean, lex: Lexicon): number {
   const words = span.filter((t) => !t.initial && !t.suffix);
   if (words.length === 0) return 0;
   const hasInitial = span.length > words.length && span.length >= 3;
@@ -191,8 +276,12 @@ function personScore(text: string, span: Token[], honorific: boolean): number {
   const anyCommon = words.some((t) => t.common);
   // ALL-CAPS runs are headings, acronyms and place lines far more often than names.
   const allCaps = words.every((t) => t.text.length > 1 && t.text === t.text.toUpperCase());
-  const before = textBefore(text, (span[0] as Token).start, 32);
+  const first = span[0] as Token;
+  const before = textBefore(text, first.start, 32);
   const cue = honorific || PERSON_CONTEXT.test(before);
+  const weakCue = !cue && WEAK_PERSON_CONTEXT.test(before);
+  const last = span[span.length - 1] as Token;
+  const after = PERSON_AFTER.test(text.slice(last.end, last.end + 40));
 
   let score: number;
   if (words.length >= 2) {
@@ -209,7 +298,11 @@ function personScore(text: string, span: Token[], honorific: boolean): number {
     else score = SURNAME_MORPHOLOGY.test(t.key) ? 0.35 : 0.2;
   }
   if (allCaps) score -= 0.3;
-  if (cue) score += honorific ? 0.4 : 0.2;
+  if (cue) score += honorific ? 0.4 : 0.25;
+  else if (weakCue) score += 0.1;
+  if (after) score += words.length >= 2 ? 0.25 : 0.15;
+  // Street names are often named after people; a street word or house number settles it.
+  if (!honorific && ((lastWord.key !== '' && lex.street.has(lastWord.key) && !lastWord.first) || HOUSE_NUMBER_AFTER.test(text.slice(last.end, last.end + 24)))) score -= 0.35;
   return Math.min(1, Math.round(score * 100) / 100);
 }
 
