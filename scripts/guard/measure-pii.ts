@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { createPiiScanner } from '../../src/guard/pii/index.js';
 import { addScores, emptyScore, metrics, scoreSpans, scoreSpansExact, type SpanScore, type TypeMap } from '../../src/guard/pii/span-score.js';
+import { DATASETS } from './datasets.js';
 
 interface Row {
   text: string;
@@ -43,7 +44,7 @@ function toUtf16(text: string, cp: number): number {
 }
 
 const args = process.argv.slice(2);
-const path = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--errors') ?? '/work/shared/datasets/presidio-synth/presidio_synth_v2.jsonl';
+const path = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--errors') ?? `${DATASETS}/presidio-synth/presidio_synth_v2.jsonl`;
 const errorsFor = args.includes('--errors') ? args[args.indexOf('--errors') + 1] : undefined;
 const rows = readFileSync(path, 'utf8')
   .split('\n')

@@ -19,8 +19,8 @@ import { createScannerFromModel } from '../../src/guard/injection/scanner.js';
 import type { Surface } from '../../src/guard/types.js';
 import { generateData, rng } from './generate-data.js';
 import { isBipiaTrainingRow, isGarakTrainingRow, isHeldOut } from './split.js';
+import { DATASETS } from './datasets.js';
 
-const DATASETS = process.env.WARDEN_DATASETS ?? '/work/shared/datasets';
 const OUT = fileURLToPath(new URL('../../src/guard/injection/weights.generated.ts', import.meta.url));
 const SEED = 1337;
 const HELD_OUT = 0.3;
@@ -29,6 +29,15 @@ const TARGET_FPR = 0.01;
 /** Only ~300 held-out BIPIA documents: 1% would be three documents, too few to set a threshold on. */
 const BIPIA_TARGET_FPR = 0.02;
 const MAX_TRAIN_CHARS = 6000;
+/** Windows sampled from each clean document as negatives: false positives come from windows. */
+const CLEAN_WINDOWS = Number(process.env.GUARD_CLEAN_WINDOWS ?? 12);
+const L2 = Number(process.env.GUARD_L2 ?? 1e-4);
+const EPOCHS = Number(process.env.GUARD_EPOCHS ?? 8);
+/** Each document genre with enough held-out rows may flag at most this share on its own. */
+const GENRE_TARGET_FPR = 0.02;
+const GENRE_MIN_ROWS = 150;
+/** Diagnostics only: leave the weights file untouched. */
+const DRY_RUN = process.env.GUARD_DRY_RUN === '1';
 
 interface Example {
   text: string;
@@ -78,7 +87,7 @@ function sampleWindows(canonical: string, limit: number): Span[] {
 function addCleanDocument(raw: string): void {
   const canonical = canonicalize(raw);
   indirectTrain.push({ text: canonical.slice(0, MAX_TRAIN_CHARS), label: 0 });
-  for (const [s, e] of sampleWindows(canonical, 12)) indirectTrain.push({ text: canonical.slice(s, e), label: 0 });
+  for (const [s, e] of sampleWindows(canonical, CLEAN_WINDOWS)) indirectTrain.push({ text: canonical.slice(s, e), label: 0 });
 }
 
 /** Positive windows: those that hold the whole inserted payload. */
@@ -148,8 +157,9 @@ function assemble(): Record<string, number> {
     switch (row.kind) {
       case 'attack':
         if (held) {
-          directProbes.push({ text: row.text, label: 1, kind: 'generated_attack' });
-          indirectProbes.push({ text: row.text, label: 1, kind: 'generated_attack' });
+          const kind = row.technique === undefined ? 'generated_attack' : `attack:${row.technique}`;
+          directProbes.push({ text: row.text, label: 1, kind });
+          indirectProbes.push({ text: row.text, label: 1, kind });
         } else {
           directTrain.push({ text: canonical, label: 1 });
           indirectTrain.push({ text: canonical, label: 1 });
@@ -161,7 +171,7 @@ function assemble(): Record<string, number> {
         if (!held) indirectTrain.push({ text: canonical, label: 1 });
         break;
       case 'benign_prompt':
-        if (held) directProbes.push({ text: row.text, label: 0, kind: 'generated_benign_prompt' });
+        if (held) directProbes.push({ text: row.text, label: 0, kind: row.technique === undefined ? 'generated_benign_prompt' : `lookalike:${row.technique}` });
         else {
           directTrain.push({ text: canonical, label: 0 });
           indirectTrain.push({ text: canonical, label: 0 });
@@ -180,7 +190,7 @@ function assemble(): Record<string, number> {
         break;
       case 'benign_doc':
         if (held) {
-          indirectProbes.push({ text: row.text, label: 0, kind: 'generated_benign_doc' });
+          indirectProbes.push({ text: row.text, label: 0, kind: `doc:${row.genre ?? 'other'}` });
           directProbes.push({ text: row.text, label: 0, kind: 'generated_benign_doc' });
         } else {
           addCleanDocument(row.text);
@@ -188,7 +198,7 @@ function assemble(): Record<string, number> {
         }
         break;
       case 'doc_with_injection':
-        if (held) indirectProbes.push({ text: row.text, label: 1, kind: 'generated_injected_doc' });
+        if (held) indirectProbes.push({ text: row.text, label: 1, kind: `injected:${row.genre ?? 'other'}` });
         else addInjectedDocument(row.text, row.payload ?? '');
         break;
     }
@@ -231,8 +241,8 @@ function trainLinear(examples: readonly Example[], seed: number): { weights: Flo
   const classWeight = [data.length / (2 * Math.max(1, data.length - positives)), data.length / (2 * Math.max(1, positives))] as const;
   const order = data.map((_, i) => i);
   const r = rng(seed);
-  const epochs = 8;
-  const l2 = 1e-6;
+  const epochs = EPOCHS;
+  const l2 = L2;
   for (let epoch = 0; epoch < epochs; epoch++) {
     for (let i = order.length - 1; i > 0; i--) {
       const j = Math.floor(r() * (i + 1));
@@ -322,7 +332,7 @@ function main(): void {
 
   const thresholds = chooseThresholds(model);
   report(model, thresholds);
-  writeWeights(serialized, thresholds, counts);
+  if (!DRY_RUN) writeWeights(serialized, thresholds, counts);
   console.log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
@@ -346,13 +356,28 @@ function thresholdFor({ undecided, decided }: { undecided: number[]; decided: nu
   return Math.min(0.999, Math.max(0.5, (sorted[k] ?? 0.5) + 1e-6));
 }
 
-/** Per surface, the highest of the thresholds that hold each kind of negative at TARGET_FPR. */
+/**
+ * Per surface, the highest of the thresholds that hold each kind of negative at TARGET_FPR. On the
+ * indirect surface: all held-out clean documents together at TARGET_FPR, BIPIA's at
+ * BIPIA_TARGET_FPR, and every document genre with enough rows at GENRE_TARGET_FPR, so that no one
+ * genre carries the false positives.
+ */
 function chooseThresholds(model: InjectionModel): { direct: number; indirect: number } {
-  const perKind = (probes: readonly Probe[], surface: Surface, kinds: readonly string[]): number =>
-    Math.max(...kinds.map((kind) => thresholdFor(scores(model, probes.filter((p) => p.label === 0 && p.kind === kind), surface), kind === 'bipia_clean_doc' ? BIPIA_TARGET_FPR : TARGET_FPR)));
+  const negatives = (probes: readonly Probe[], match: (kind: string) => boolean): Probe[] => probes.filter((p) => p.label === 0 && match(p.kind));
   // Documents pasted into a prompt are rare on the direct surface; its threshold follows prompts.
-  const direct = perKind(directProbes, 'direct', ['bipia_question', 'generated_benign_prompt']);
-  const indirect = perKind(indirectProbes, 'indirect', ['bipia_clean_doc', 'generated_benign_doc']);
+  const promptKinds = (kind: string): boolean => kind === 'bipia_question' || kind === 'generated_benign_prompt' || kind.startsWith('lookalike:');
+  const direct = thresholdFor(scores(model, negatives(directProbes, promptKinds), 'direct'), TARGET_FPR);
+  const isDoc = (kind: string): boolean => kind === 'bipia_clean_doc' || kind.startsWith('doc:');
+  const candidates = [
+    thresholdFor(scores(model, negatives(indirectProbes, isDoc), 'indirect'), TARGET_FPR),
+    thresholdFor(scores(model, negatives(indirectProbes, (k) => k === 'bipia_clean_doc'), 'indirect'), BIPIA_TARGET_FPR),
+  ];
+  const genres = new Set(indirectProbes.filter((p) => p.label === 0 && p.kind.startsWith('doc:')).map((p) => p.kind));
+  for (const genre of genres) {
+    const rows = negatives(indirectProbes, (k) => k === genre);
+    if (rows.length >= GENRE_MIN_ROWS) candidates.push(thresholdFor(scores(model, rows, 'indirect'), GENRE_TARGET_FPR));
+  }
+  const indirect = Math.max(...candidates);
   return { direct: Number(direct.toFixed(4)), indirect: Number(indirect.toFixed(4)) };
 }
 
@@ -367,8 +392,19 @@ function report(model: InjectionModel, thresholds: { direct: number; indirect: n
       byKind.set(p.kind, s);
     }
     console.log(`held-out ${surface} (threshold ${thresholds[surface]}):`);
+    const pooled = new Map<string, { n: number; flagged: number; label: number }>();
     for (const [kind, s] of [...byKind].sort()) {
-      console.log(`  ${kind.padEnd(26)} n=${String(s.n).padStart(5)}  ${s.label === 1 ? 'TPR' : 'FPR'} ${((100 * s.flagged) / s.n).toFixed(1)}%`);
+      console.log(`  ${kind.padEnd(32)} n=${String(s.n).padStart(5)}  ${s.label === 1 ? 'TPR' : 'FPR'} ${((100 * s.flagged) / s.n).toFixed(1)}%`);
+      const family = `${kind.split(':')[0] ?? kind} (all)`;
+      const t = pooled.get(family) ?? { n: 0, flagged: 0, label: s.label };
+      t.n += s.n;
+      t.flagged += s.flagged;
+      pooled.set(family, t);
+    }
+    for (const [family, s] of [...pooled].sort()) {
+      if (family.startsWith('doc') || family.startsWith('injected') || family.startsWith('attack') || family.startsWith('lookalike')) {
+        console.log(`  ${family.padEnd(32)} n=${String(s.n).padStart(5)}  ${s.label === 1 ? 'TPR' : 'FPR'} ${((100 * s.flagged) / s.n).toFixed(1)}%`);
+      }
     }
   }
 }

@@ -15,6 +15,11 @@ export interface Lexicon {
   countries: ReadonlySet<string>;
   /** Longest place name in tokens, bounds the n-gram search. */
   maxPlaceTokens: number;
+  /**
+   * Every proper word-prefix of a multi-word place ("new" and "new south" for "new south wales"):
+   * an n-gram search stops as soon as its key is not one, since no longer key can then be a place.
+   */
+  placePrefixes: ReadonlySet<string>;
 }
 
 let cached: Lexicon | undefined;
@@ -25,10 +30,14 @@ export function lexicon(): Lexicon {
   let maxPlaceTokens = 1;
   for (const p of places) maxPlaceTokens = Math.max(maxPlaceTokens, p.split(' ').length);
   const common = new Set([...COMMON_WORDS, ...FUNCTION_WORDS, ...NOT_NAMES]);
+  const placeSet = new Set([...[...places].filter((p) => !NOT_PLACES.has(p) && !ORGANISATION_PLACES.has(p)), ...COUNTRIES]);
+  const placePrefixes = new Set<string>();
+  for (const p of placeSet) for (let j = p.indexOf(' '); j !== -1; j = p.indexOf(' ', j + 1)) placePrefixes.add(p.slice(0, j));
   cached = {
     first: new Set(FIRST_NAMES.filter((n) => !NOT_NAMES.has(n))),
     last: new Set(LAST_NAMES.filter((n) => !NOT_NAMES.has(n))),
-    places: new Set([...[...places].filter((p) => !NOT_PLACES.has(p) && !ORGANISATION_PLACES.has(p)), ...COUNTRIES]),
+    places: placeSet,
+    placePrefixes,
     countries: new Set([...COUNTRIES, ...WELL_KNOWN_COUNTRIES]),
     states: new Set(STATE_ABBREVIATIONS),
     street: new Set([...STREET_WORDS, ...STREET_EXTRA]),

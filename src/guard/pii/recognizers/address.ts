@@ -141,14 +141,15 @@ function streetLineScore(text: string, line: string, start: number, lex: Lexicon
   const trailing = /^\d/.test(parts[parts.length - 1] ?? '');
   const words = parts.filter((p) => !/^\d/.test(p));
   if (words.length === 0 || (!leading && !trailing)) return 0;
-  // Sentences ("in 2019 I bought 3 ...") are full of function words; street names are not.
-  const streetish = words.some((w) => {
-    const k = w.toLowerCase();
-    // A morpheme only counts on a word that is not ordinary English ("during" ends in "ring").
-    return lex.street.has(k) || lex.street.has(k.replace(/\.$/, '')) || (MORPHEME.test(k) && !lex.common.has(k)) || PREFIX.test(k);
-  });
-  const functional = words.filter((w) => lex.common.has(w.toLowerCase()) && !lex.street.has(w.toLowerCase())).length;
-  const capitalised = words.every((w) => /^[\p{Lu}]/u.test(w) || PREFIX.test(w) || /^(?:de|del|della|delle|di|da|du|des|la|le|van|von|der|den|tér|út|utca)$/.test(w));
+  let streetish = false;
+  let functional = 0;
+  let capitalised = true;
+  for (const w of words) {
+    const f = wordFlags(w, lex);
+    if ((f & STREETISH) !== 0) streetish = true;
+    if ((f & FUNCTIONAL) !== 0) functional++;
+    if ((f & CAPITALISED) === 0) capitalised = false;
+  }
   let score: number;
   if (streetish && capitalised) score = leading || trailing ? 0.8 : 0;
   else if (leading && trailing && capitalised && functional === 0) score = 0.7;
@@ -158,6 +159,41 @@ function streetLineScore(text: string, line: string, start: number, lex: Lexicon
   // Checked last: the window regex is the expensive part and most lines are already rejected.
   if (hasContextBefore(text, start, ADDRESS_CONTEXT, 60)) score += 0.3;
   return Math.min(1, score);
+}
+
+const STREETISH = 1;
+const FUNCTIONAL = 2;
+const CAPITALISED = 4;
+
+// Street lines repeat the same words ("Street", "Avenue", city names), and a word's flags
+// depend only on its text, so each distinct word is classified once. Bounded so unique words
+// cannot grow the caches without limit; cleared if the lexicon object ever changes.
+const CACHE_MAX = 50_000;
+const WORD_FLAGS = new Map<string, number>();
+const PART_CACHE = new Map<string, boolean>();
+let cacheLexicon: Lexicon | undefined;
+
+function checkCacheLexicon(lex: Lexicon): void {
+  if (cacheLexicon === lex) return;
+  WORD_FLAGS.clear();
+  PART_CACHE.clear();
+  cacheLexicon = lex;
+}
+
+function wordFlags(w: string, lex: Lexicon): number {
+  checkCacheLexicon(lex);
+  const hit = WORD_FLAGS.get(w);
+  if (hit !== undefined) return hit;
+  const k = w.toLowerCase();
+  let f = 0;
+  // Sentences ("in 2019 I bought 3 ...") are full of function words; street names are not.
+  // A morpheme only counts on a word that is not ordinary English ("during" ends in "ring").
+  if (lex.street.has(k) || lex.street.has(k.replace(/\.$/, '')) || (MORPHEME.test(k) && !lex.common.has(k)) || PREFIX.test(k)) f |= STREETISH;
+  if (lex.common.has(k) && !lex.street.has(k)) f |= FUNCTIONAL;
+  if (/^[\p{Lu}]/u.test(w) || PREFIX.test(w) || /^(?:de|del|della|delle|di|da|du|des|la|le|van|von|der|den|tér|út|utca)$/.test(w)) f |= CAPITALISED;
+  if (WORD_FLAGS.size >= CACHE_MAX) WORD_FLAGS.clear();
+  WORD_FLAGS.set(w, f);
+  return f;
 }
 
 /** Extends the address over unit, city, state, postcode and country parts that follow. */
@@ -195,6 +231,16 @@ function extendTail(text: string, from: number, lex: Lexicon): { end: number; pa
 }
 
 function addressPart(part: string, lex: Lexicon): boolean {
+  checkCacheLexicon(lex);
+  const hit = PART_CACHE.get(part);
+  if (hit !== undefined) return hit;
+  const result = addressPartUncached(part, lex);
+  if (PART_CACHE.size >= CACHE_MAX) PART_CACHE.clear();
+  PART_CACHE.set(part, result);
+  return result;
+}
+
+function addressPartUncached(part: string, lex: Lexicon): boolean {
   if (part.length === 0 || /[:;!?@]/.test(part)) return false;
   if (POSTCODE.test(part)) return true;
   if (/^(?:Apt\.?|Suite|Unit|Flat|#)[ \t]?\d/i.test(part)) return true;

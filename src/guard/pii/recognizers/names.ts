@@ -18,7 +18,6 @@ const TOKEN = `[${UPPER}][${LETTER}]*(?:-[${LETTER}]+|['’](?![sS](?![${LETTER}
 // Tokens joined by spaces/tabs only (never a newline), up to 7 per run. Each token starts with an
 // upper-case letter after a mandatory separator, so repetition is unambiguous.
 const CAP_RUN = new RegExp(`(?<![${LETTER}0-9'’_-])${TOKEN}(?:[ \\t]{1,3}${TOKEN}){0,6}`, 'g');
-const TOKEN_SPLIT = /[ \t]+/;
 
 const HONORIFIC_WORDS: ReadonlySet<string> = new Set('mr mrs ms miss mx dr prof sir madam dame lord lady mister rev capt sgt'.split(' '));
 const SUFFIX = /^(?:jr\.?|sr\.?|ii|iii|iv|phd|md)$/i;
@@ -74,6 +73,8 @@ interface Token {
   first: boolean;
   last: boolean;
   common: boolean;
+  /** longestPlace from this token, memoised (-1: not yet computed); see longestPlace. */
+  place: number;
 }
 
 export const namesRecognizer: Recognizer = {
@@ -103,28 +104,75 @@ export const namesRecognizer: Recognizer = {
 
 function tokenize(run: string, offset: number, lex: Lexicon): Token[] {
   const tokens: Token[] = [];
-  let pos = 0;
-  for (const part of run.split(TOKEN_SPLIT)) {
-    const at = run.indexOf(part, pos);
-    pos = at + part.length;
-    const lower = part.toLowerCase();
-    const key = lower.endsWith('.') ? lower.slice(0, -1) : lower;
+  // Parts are separated by spaces/tabs only, and a run starts and ends with a token, so a
+  // char-code walk finds exactly what `split(/[ \t]+/)` would, without the regex and indexOf.
+  let at = 0;
+  while (at < run.length) {
+    let end = at + 1;
+    while (end < run.length) {
+      const c = run.charCodeAt(end);
+      if (c === 32 || c === 9) break;
+      end++;
+    }
+    const part = run.slice(at, end);
+    const cls = classify(part, lex);
     tokens.push({
       text: part,
-      key,
+      key: cls.key,
       start: offset + at,
-      end: offset + at + part.length,
-      honorific: HONORIFIC_WORDS.has(key),
-      org: ORG_WORDS.has(key),
-      suffix: SUFFIX.test(part),
-      initial: INITIAL.test(part),
-      role: ROLE_WORDS.has(key),
-      first: lex.first.has(key),
-      last: lex.last.has(key),
-      common: lex.common.has(key),
+      end: offset + end,
+      honorific: cls.honorific,
+      org: cls.org,
+      suffix: cls.suffix,
+      initial: cls.initial,
+      role: cls.role,
+      first: cls.first,
+      last: cls.last,
+      common: cls.common,
+      place: -1,
     });
+    at = end;
+    while (at < run.length) {
+      const c = run.charCodeAt(at);
+      if (c !== 32 && c !== 9) break;
+      at++;
+    }
   }
   return tokens;
+}
+
+type TokenClass = Omit<Token, 'text' | 'start' | 'end' | 'place'>;
+
+// Word classes depend only on the token's text, and the same words recur across texts
+// (sentence starters, names, places), so each distinct text is classified once. Bounded so a
+// stream of unique tokens cannot grow it without limit.
+const CLASS_CACHE = new Map<string, TokenClass>();
+const CLASS_CACHE_MAX = 50_000;
+let classLexicon: Lexicon | undefined;
+
+function classify(part: string, lex: Lexicon): TokenClass {
+  if (classLexicon !== lex) {
+    CLASS_CACHE.clear();
+    classLexicon = lex;
+  }
+  const hit = CLASS_CACHE.get(part);
+  if (hit !== undefined) return hit;
+  const lower = part.toLowerCase();
+  const key = lower.endsWith('.') ? lower.slice(0, -1) : lower;
+  const cls: TokenClass = {
+    key,
+    honorific: HONORIFIC_WORDS.has(key),
+    org: ORG_WORDS.has(key),
+    suffix: SUFFIX.test(part),
+    initial: INITIAL.test(part),
+    role: ROLE_WORDS.has(key),
+    first: lex.first.has(key),
+    last: lex.last.has(key),
+    common: lex.common.has(key),
+  };
+  if (CLASS_CACHE.size >= CLASS_CACHE_MAX) CLASS_CACHE.clear();
+  CLASS_CACHE.set(part, cls);
+  return cls;
 }
 
 function analyseRun(text: string, tokens: Token[], lex: Lexicon, out: PiiEntity[]): void {
@@ -218,12 +266,22 @@ function cuePlace(text: string, tokens: Token[], i: number, lex: Lexicon, out: P
 
 /** Number of tokens from `i` that form the longest gazetteer place name. */
 function longestPlace(tokens: Token[], i: number, lex: Lexicon): number {
+  // Each token belongs to exactly one analysed array (the sentence pieces partition the run)
+  // and is always looked up at the same index in it, so the answer can live on the token.
+  const from = tokens[i];
+  if (from === undefined) return 0;
+  if (from.place < 0) from.place = longestPlaceUncached(tokens, i, lex);
+  return from.place;
+}
+
+function longestPlaceUncached(tokens: Token[], i: number, lex: Lexicon): number {
   let key = '';
   let best = 0;
   for (let n = 1; n <= lex.maxPlaceTokens && i + n - 1 < tokens.length; n++) {
     const t = tokens[i + n - 1] as Token;
     key = n === 1 ? t.key : `${key} ${t.key}`;
     if (lex.places.has(key)) best = n;
+    if (!lex.placePrefixes.has(key)) break;
   }
   return best;
 }
