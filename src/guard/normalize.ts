@@ -77,7 +77,7 @@ const HAS_TAG_CHARS = /\udb40[\udc20-\udc7e]/;
 
 // Digits inside words; '@' and '$' alone are too common (emails, prices) to justify a second view.
 const LEET_HINT = /[a-z][013457][a-z]|(?<![a-z0-9])[013457][a-z]{2}/;
-const LEET_MAP: Readonly<Record<string, string>> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '@': 'a', $: 's' };
+// The leetspeak reading: 0 → o, 1 → i, 3 → e, 4 → a, 5 → s, 7 → t, @ → a, $ → s (see leetLetter).
 
 /** Reads a text the way the detectors should: see {@link NormalizedText}. Never throws. */
 export function normalize(text: string): NormalizedText {
@@ -139,7 +139,13 @@ function joinSpacedLetters(text: string): string {
   let copied = 0;
   let i = 0;
   while (i < n) {
-    if (!isLetterAt(text, i) || (i > 0 && isWordAt(text, i - 1)) || i + 2 >= n || !isSeparator(text.charCodeAt(i + 1))) {
+    // A run that gets joined has a letter, a separator, a letter and a separator: skip straight
+    // to the next separator two places before another, since nothing before it can be joined.
+    let s = i + 1;
+    while (s < n && !(isSeparator(text.charCodeAt(s)) && isSeparator(text.charCodeAt(s + 2)))) s++;
+    if (s >= n) break;
+    i = s - 1;
+    if (!isLetterAt(text, i) || (i > 0 && isWordAt(text, i - 1)) || i + 2 >= n) {
       i++;
       continue;
     }
@@ -158,7 +164,8 @@ function joinSpacedLetters(text: string): string {
 }
 
 function isSeparator(c: number): boolean {
-  return c === 0x20 || c === 0x2e || c === 0x2d || c === 0x5f;
+  // Letters fail the first comparison: they are most of the text.
+  return c < 0x60 && (c === 0x20 || c === 0x2e || c === 0x2d || c === 0x5f);
 }
 
 const NON_ASCII_LETTER = /\p{L}/u;
@@ -295,25 +302,51 @@ function leetView(canonical: string): string | undefined {
     let leet = 0;
     let letters = 0;
     let nonHex = 0;
-    for (; j < n && isLeetTokenChar(canonical.charCodeAt(j)); j++) {
+    for (; j < n; j++) {
       const d = canonical.charCodeAt(j);
       if (d >= 0x61 && d <= 0x7a) {
         letters++;
         if (d > 0x66) nonHex++;
-      } else if (LEET_MAP[canonical[j] ?? ''] !== undefined) leet++;
+      } else if ((d >= 0x30 && d <= 0x39) || d === 0x40 || d === 0x24) {
+        if (leetLetter(d) !== d) leet++;
+      } else {
+        break;
+      }
     }
     if (leet > 0 && letters > 0 && j - i <= MAX_LEET_TOKEN && (nonHex > 0 || canonical.charCodeAt(i) === 0x40 || canonical.charCodeAt(i) === 0x24)) {
-      line += canonical.slice(copied, i);
-      for (let k = i; k < j; k++) {
-        const ch = canonical[k] ?? '';
-        line += LEET_MAP[ch] ?? ch;
-      }
+      const codes: number[] = [];
+      for (let k = i; k < j; k++) codes.push(leetLetter(canonical.charCodeAt(k)));
+      line += canonical.slice(copied, i) + String.fromCharCode(...codes);
       copied = j;
       lineChanged = true;
     }
     i = j;
   }
   return view === '' ? undefined : view;
+}
+
+/** The letter a leetspeak digit or symbol stands for, else the character itself. */
+function leetLetter(c: number): number {
+  switch (c) {
+    case 0x30:
+      return 0x6f; // 0 → o
+    case 0x31:
+      return 0x69; // 1 → i
+    case 0x33:
+      return 0x65; // 3 → e
+    case 0x34:
+      return 0x61; // 4 → a
+    case 0x35:
+      return 0x73; // 5 → s
+    case 0x37:
+      return 0x74; // 7 → t
+    case 0x40:
+      return 0x61; // @ → a
+    case 0x24:
+      return 0x73; // $ → s
+    default:
+      return c;
+  }
 }
 
 function isLeetTokenChar(c: number): boolean {

@@ -13,14 +13,16 @@ export const HASH_BITS = 18;
 export const BUCKETS = 1 << HASH_BITS;
 const MASK = BUCKETS - 1;
 
-const FNV_OFFSET = 0x811c9dc5;
-const FNV_PRIME = 0x01000193;
+// Exported for model.ts, whose scoring loop hashes exactly as extractFeatures does without
+// writing the features down; an equivalence test holds the two together.
+export const FNV_OFFSET = 0x811c9dc5;
+export const FNV_PRIME = 0x01000193;
 // Distinct salts keep a 3-gram, a word and a bigram with equal raw hashes in different buckets.
-const SALT_3 = 0x9e3779b1;
-const SALT_4 = 0x85ebca77;
-const SALT_5 = 0xc2b2ae3d;
-const SALT_WORD = 0x27d4eb2f;
-const SALT_BIGRAM = 0x165667b1;
+export const SALT_3 = 0x9e3779b1;
+export const SALT_4 = 0x85ebca77;
+export const SALT_5 = 0xc2b2ae3d;
+export const SALT_WORD = 0x27d4eb2f;
+export const SALT_BIGRAM = 0x165667b1;
 
 /** Receives one feature: its bucket and the index of the character it ends on. */
 export type FeatureSink = (bucket: number, end: number) => void;
@@ -40,7 +42,7 @@ const MAX_FEATURES_PER_CHAR = 5;
 let scratchBuckets = new Int32Array(1 << 16);
 let scratchEnds = new Int32Array(1 << 16);
 
-function finish(h: number, salt: number): number {
+export function finish(h: number, salt: number): number {
   let x = Math.imul(h ^ salt, 0x85ebca6b);
   x ^= x >>> 13;
   x = Math.imul(x, 0xc2b2ae35);
@@ -48,7 +50,7 @@ function finish(h: number, salt: number): number {
   return x & MASK;
 }
 
-function isWordChar(c: number): boolean {
+export function isWordChar(c: number): boolean {
   if (c < 0x80) return (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a);
   // Letters of other scripts; general punctuation, CJK punctuation and full-width forms split words.
   return !(c >= 0x2000 && c <= 0x206f) && !(c >= 0x3000 && c <= 0x303f) && !(c >= 0xff00 && c <= 0xff0f) && c !== 0xa0;

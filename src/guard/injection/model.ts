@@ -6,8 +6,8 @@
  * A text's margin is `bias + scale · Σ w[bucket] / √N` over its N features (counts, not presence),
  * so the margin of any slice of a text follows from prefix sums of per-feature weights.
  */
-import { BUCKETS, extractFeatures } from './features.js';
-import { units, windows } from './segments.js';
+import { BUCKETS, finish, FNV_OFFSET, FNV_PRIME, isWordChar, SALT_3, SALT_4, SALT_5, SALT_BIGRAM, SALT_WORD } from './features.js';
+import { MAX_UNITS_PER_WINDOW, MAX_WINDOW, unitBounds } from './segments.js';
 
 /** One linear model: int8 weights times a scale. */
 export interface LinearModel {
@@ -73,48 +73,162 @@ function isLetter(c: number): boolean {
   return c >= 0xc0 && !(c >= 0x2000 && c <= 0x2bff) && !(c >= 0x3000 && c <= 0x303f) && !(c >= 0xff00 && c <= 0xff0f);
 }
 
-let scratchWords = new Uint32Array(1 << 16);
+/** Totals of one text: weight sum and number of its features, and its word tokens. */
+interface Weighed {
+  sum: number;
+  count: number;
+  words: number;
+}
+
+const NO_MARKS = new Int32Array(0);
+const NO_SUMS = new Float64Array(0);
 
 /**
- * Fills `out[i]` with the number of word tokens — blank-separated runs that contain a letter —
- * that end before character i, for i in 0..n. Returns the total.
+ * The features of `text` (exactly those extractFeatures lists, hashed the same way) summed under
+ * `weights` as they are hashed, together with its word tokens (see {@link MIN_WORDS}), in one pass
+ * and without writing a feature down. For each position marks[j] (ascending), it records in
+ * sums[j] / counts[j] the weight sum and number of the features listed before the first one that
+ * ends at or after that position, and in words[j] the word tokens that end before it: the prefix
+ * sums the windows of a document are scored from, kept only where a window starts or ends.
  */
-function wordPrefix(text: string, out: Uint32Array | undefined): number {
+function weigh(
+  text: string,
+  weights: Int8Array,
+  marks: Int32Array,
+  markCount: number,
+  sums: Float64Array,
+  counts: Int32Array,
+  words: Int32Array,
+): Weighed {
   const n = text.length;
-  let words = 0;
+  let sum = 0;
+  let count = 0;
+  // Next mark to fill with the feature prefix, and with the word prefix.
+  let m = 0;
+  let nextMark = markCount > 0 ? (marks[0] ?? 0) : n + 1;
+  let wm = 0;
+  let nextWordMark = nextMark;
+  let wordTotal = 0;
+  let inToken = false;
   let letter = false;
   let spaceless = 0;
-  if (out !== undefined) out[0] = 0;
-  for (let i = 0; i < n; i++) {
-    const c = text.charCodeAt(i);
-    if (c > 0x20) {
-      if (c >= 0x61 || (c >= 0x41 && c <= 0x5a)) {
-        if (isSpacelessScript(c)) spaceless++;
-        else if (!letter && isLetter(c)) letter = true;
-      }
-      if (i + 1 === n || text.charCodeAt(i + 1) <= 0x20) {
-        words += Math.max(letter ? 1 : 0, spaceless >> 1);
+  let c0 = 0;
+  let c1 = 0;
+  let c2 = 0;
+  let c3 = 0;
+  let previousPair = 0;
+  let wordHash = FNV_OFFSET;
+  let wordLength = 0;
+  let previousWord = 0;
+  let hasPreviousWord = false;
+  for (let i = 0; i <= n; i++) {
+    const raw = i < n ? text.charCodeAt(i) : 0x20;
+    // Word tokens: blank-separated runs holding a letter, counted at the blank after them.
+    if (raw <= 0x20) {
+      if (inToken) {
+        wordTotal += Math.max(letter ? 1 : 0, spaceless >> 1);
+        inToken = false;
         letter = false;
         spaceless = 0;
       }
+    } else {
+      inToken = true;
+      if (raw >= 0x80) {
+        if (isSpacelessScript(raw)) spaceless++;
+        else if (!letter && isLetter(raw)) letter = true;
+      } else if (!letter && ((raw >= 0x61 && raw <= 0x7a) || (raw >= 0x41 && raw <= 0x5a))) {
+        letter = true;
+      }
     }
-    if (out !== undefined) out[i + 1] = words;
+    if (i >= nextWordMark) {
+      while (wm < markCount && (marks[wm] ?? 0) <= i) words[wm++] = wordTotal;
+      nextWordMark = wm < markCount ? (marks[wm] ?? 0) : n + 1;
+    }
+    // Features, as in extractFeatures: n-grams ending at i, then the word that ended at i - 1.
+    const c = raw === 0x0a || raw === 0x09 ? 0x20 : raw;
+    if (i < n) {
+      if (i >= 2) {
+        if (i >= nextMark) {
+          while (m < markCount && (marks[m] ?? 0) <= i) {
+            sums[m] = sum;
+            counts[m++] = count;
+          }
+          nextMark = m < markCount ? (marks[m] ?? 0) : n + 1;
+        }
+        // FNV of the two characters before this one: the 3-gram's prefix now, the 4-gram's next time.
+        const pair = Math.imul(Math.imul(FNV_OFFSET ^ c2, FNV_PRIME) ^ c3, FNV_PRIME);
+        sum += weights[finish(Math.imul(pair ^ c, FNV_PRIME), SALT_3)] ?? 0;
+        count++;
+        if (i >= 3) {
+          const h4 = Math.imul(Math.imul(previousPair ^ c3, FNV_PRIME) ^ c, FNV_PRIME);
+          sum += weights[finish(h4, SALT_4)] ?? 0;
+          count++;
+          if (i >= 4) {
+            sum += weights[finish(Math.imul(h4 ^ c0, FNV_PRIME), SALT_5)] ?? 0;
+            count++;
+          }
+        }
+        previousPair = pair;
+      }
+      c0 = c1;
+      c1 = c2;
+      c2 = c3;
+      c3 = c;
+      if (isWordChar(c)) {
+        wordHash = Math.imul(wordHash ^ c, FNV_PRIME);
+        wordLength++;
+        continue;
+      }
+    }
+    if (wordLength > 0) {
+      if (i - 1 >= nextMark) {
+        while (m < markCount && (marks[m] ?? 0) <= i - 1) {
+          sums[m] = sum;
+          counts[m++] = count;
+        }
+        nextMark = m < markCount ? (marks[m] ?? 0) : n + 1;
+      }
+      sum += weights[finish(wordHash, SALT_WORD)] ?? 0;
+      count++;
+      if (hasPreviousWord) {
+        sum += weights[finish(Math.imul(previousWord, 31) ^ wordHash, SALT_BIGRAM)] ?? 0;
+        count++;
+      }
+      previousWord = wordHash;
+      hasPreviousWord = true;
+      wordHash = FNV_OFFSET;
+      wordLength = 0;
+    }
+    // Every feature is in: the marks left (all at most n) get the totals. Inside the loop rather
+    // than after it, so that the optimised loop has no exit path without type feedback.
+    if (i === n) {
+      while (m < markCount) {
+        sums[m] = sum;
+        counts[m++] = count;
+      }
+    }
   }
-  return words;
+  return { sum, count, words: wordTotal };
 }
+
+const NO_COUNTS = new Int32Array(0);
 
 /** Word tokens in `text`: see {@link MIN_WORDS}. */
 export function wordCount(text: string): number {
-  return wordPrefix(text, undefined);
+  return weigh(text, ZERO_WEIGHTS, NO_MARKS, 0, NO_SUMS, NO_COUNTS, NO_COUNTS).words;
 }
+
+const ZERO_WEIGHTS = new Int8Array(BUCKETS);
 
 /** Margin of a whole text under one model. */
 export function textMargin(text: string, model: LinearModel): number {
-  const w = model.weights;
-  const { buckets, length } = extractFeatures(text);
-  let sum = 0;
-  for (let k = 0; k < length; k++) sum += w[buckets[k] ?? 0] ?? 0;
-  return length === 0 ? model.bias : model.bias + (model.scale * sum) / Math.sqrt(length);
+  return directMargin(text, model).margin;
+}
+
+/** A text's margin under a model scoring it whole, and its word tokens, in one pass. */
+export function directMargin(text: string, model: LinearModel): { margin: number; words: number } {
+  const { sum, count, words } = weigh(text, model.weights, NO_MARKS, 0, NO_SUMS, NO_COUNTS, NO_COUNTS);
+  return { margin: count === 0 ? model.bias : model.bias + (model.scale * sum) / Math.sqrt(count), words };
 }
 
 /** The indirect model's view of a document: its best window and the document as a whole. */
@@ -125,8 +239,11 @@ export interface DocumentMargins {
   words: number;
 }
 
-let scratchSums = new Float64Array(1 << 16);
-let scratchCounts = new Uint32Array(1 << 16);
+let scratchMarks = new Int32Array(1 << 12);
+let scratchSums = new Float64Array(1 << 12);
+let scratchCounts = new Int32Array(1 << 12);
+let scratchWords = new Int32Array(1 << 12);
+let scratchMarkOf = new Int32Array(1 << 12);
 
 /**
  * Margins of every line/sentence window of `text` and of all of it, in one pass over its
@@ -135,42 +252,49 @@ let scratchCounts = new Uint32Array(1 << 16);
  */
 export function documentMargins(text: string, model: LinearModel): DocumentMargins {
   const n = text.length;
-  const w = model.weights;
-  if (scratchSums.length < n + 1) {
-    scratchSums = new Float64Array(n + 1);
-    scratchCounts = new Uint32Array(n + 1);
-    scratchWords = new Uint32Array(n + 1);
+  const { bounds, count: unitCount } = unitBounds(text);
+  const markCount = 2 * unitCount;
+  if (scratchMarks.length < markCount) {
+    scratchMarks = new Int32Array(markCount);
+    scratchSums = new Float64Array(markCount);
+    scratchCounts = new Int32Array(markCount);
+    scratchWords = new Int32Array(markCount);
   }
-  // sums[i] / counts[i]: weight sum and number of features ending before character i.
+  // Window edges are unit edges: prefix sums are only needed there, in ascending order. Units
+  // come in order, so their edges already are, unless an overlong unit was cut into overlapping
+  // chunks: then the edges are sorted and each unit edge looked up among them.
+  let sorted = true;
+  for (let j = 1; j < markCount && sorted; j++) sorted = (bounds[j - 1] ?? 0) <= (bounds[j] ?? 0);
+  let marks = bounds;
+  let markOf: Int32Array | undefined;
+  if (!sorted) {
+    if (scratchMarkOf.length < n + 1) scratchMarkOf = new Int32Array(n + 1);
+    marks = scratchMarks.subarray(0, markCount);
+    marks.set(bounds.subarray(0, markCount));
+    marks.sort();
+    markOf = scratchMarkOf;
+    for (let j = 0; j < markCount; j++) markOf[marks[j] ?? 0] = j;
+  }
   const sums = scratchSums;
   const counts = scratchCounts;
   const words = scratchWords;
-  const { buckets, ends, length } = extractFeatures(text);
-  let sum = 0;
-  let filled = 0;
-  for (let k = 0; k < length; k++) {
-    const end = ends[k] ?? 0;
-    while (filled <= end) {
-      sums[filled] = sum;
-      counts[filled] = k;
-      filled++;
-    }
-    sum += w[buckets[k] ?? 0] ?? 0;
-  }
-  while (filled <= n) {
-    sums[filled] = sum;
-    counts[filled] = length;
-    filled++;
-  }
-  const totalWords = wordPrefix(text, words);
+  const total = weigh(text, model.weights, marks, markCount, sums, counts, words);
   const margin = (s: number, c: number): number => model.bias + (model.scale * s) / Math.sqrt(c);
-  const whole = length < MIN_FEATURES || totalWords < MIN_WORDS ? model.bias : margin(sum, length);
+  const whole = total.count < MIN_FEATURES || total.words < MIN_WORDS ? model.bias : margin(total.sum, total.count);
   let maxWindow = whole;
-  for (const [start, end] of windows(units(text))) {
-    const c = (counts[end] ?? 0) - (counts[start] ?? 0);
-    if (c < MIN_FEATURES || (words[end] ?? 0) - (words[start] ?? 0) < MIN_WORDS) continue;
-    const m = margin((sums[end] ?? 0) - (sums[start] ?? 0), c);
-    if (m > maxWindow) maxWindow = m;
+  // The windows of segments.ts: 1..MAX_UNITS_PER_WINDOW consecutive units within MAX_WINDOW characters.
+  for (let u = 0; u < unitCount; u++) {
+    const firstStart = bounds[2 * u] ?? 0;
+    const start = markOf === undefined ? 2 * u : (markOf[firstStart] ?? 0);
+    for (let k = 0; k < MAX_UNITS_PER_WINDOW && u + k < unitCount; k++) {
+      const lastEnd = bounds[2 * (u + k) + 1] ?? 0;
+      if (lastEnd - firstStart > MAX_WINDOW) break;
+      const end = markOf === undefined ? 2 * (u + k) + 1 : (markOf[lastEnd] ?? 0);
+      const c = (counts[end] ?? 0) - (counts[start] ?? 0);
+      if (c < MIN_FEATURES || (words[end] ?? 0) - (words[start] ?? 0) < MIN_WORDS) continue;
+      const m = margin((sums[end] ?? 0) - (sums[start] ?? 0), c);
+      if (m > maxWindow) maxWindow = m;
+    }
   }
-  return { maxWindow, whole, words: totalWords };
+  return { maxWindow, whole, words: total.words };
 }

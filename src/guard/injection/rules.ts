@@ -75,50 +75,300 @@ const RULES_SOURCE: ReadonlyArray<readonly [string, number, RegExp]> = [
 export const INJECTION_RULES: readonly InjectionRule[] = RULES_SOURCE.map(([name, weight, pattern]) => ({ name, weight, pattern }));
 
 /**
- * Substrings of canonical text at least one of which lies inside every match of every rule above,
- * grouped by rule. They keep the rules cheap: one literal scan finds the few lines that hold one,
- * and only those lines go through the patterns. Adding or changing a rule means adding here a
- * word every match of it must contain (rules.test.ts checks the rules against data without this
- * shortcut).
+ * A necessary condition for a rule to match: any one of its conjunctions holds, where a
+ * conjunction holds when each of its groups has a literal that occurs in the text a match spans.
+ * Literals are plain substrings of canonical text, so `\b`, optional parts and gaps never make a
+ * literal miss: a literal only has to lie inside every match of the branch it stands for.
  */
-const TRIGGERS: readonly string[] = [
-  // override.ignore_previous
-  'ignor', 'disregard', 'forget', 'skip', 'overrid', 'overrul', 'bypass', 'drop', 'abandon', 'neglect', 'follow',
-  'vergiss', 'vergesst', 'missachte', 'übergehe', 'verwirf', 'oublie', 'compte', 'abstraction', 'écarte', 'olvida', 'omite', 'omiso', 'sigas',
-  'descarta', 'dimentica', 'trascura', 'seguire', 'tralascia', 'esqueça', 'esqueca', 'esquece', 'desconsider', 'siga', 'negeer', 'vergeet', 'volg',
-  'zapomnij', 'pomiń', 'pomin', 'stosuj', 'игнорир', 'забудь', 'обращай', 'следуй', 'отбрось',
-  '忽略', '无视', '忽视', '忘记', '忘掉', '理会', '遵守', '無視', '忘れ',
-  // override.new_instructions
-  'instruc', 'task', 'directive', 'orders', 'from now', 'instead', 'goal', 'objective', 'purpose', 'anweisung', 'ab jetzt', 'ab sofort', 'consigne',
-  'partir de', 'istruzion', 'ora in poi', 'instruç', 'instructie', 'vanaf nu', 'instrukcj', 'od teraz', 'инструкци', 'этого момента', '指令', '现在开始',
-  '今後', '指示',
-  // role.system_impersonation
-  'im_start', 'im_end', 'system', 'endoftext', 'header_id', 'eot_id', 'inst]', 'sys]', 'sys>>', 'admin', 'developer', 'openai', 'anthropic',
-  // role.persona_switch
-  'you are', 'pretend', 'behave', 'roleplay', 'role-play', 'act to', 'act as', 'act like', 'switch', 'du bist', 'tu es', 'ahora eres', 'ora sei',
-  'agora voc', 'ты теперь', '你现在是', 'あなたは今から',
-  // jailbreak.dan
-  'anything now', 'mode', 'prompt', 'jailbr', 'as dan', 'stands for', 'evil', 'unfiltered', 'uncensored', 'unrestricted',
-  // jailbreak.no_restrictions
-  'restri', 'limitation', 'filter', 'censor', 'censur', 'guideline', 'polic', 'rules', 'morals', 'ethics', 'boundaries', 'in character', 'refuse',
-  'einschränkung', 'zensur', 'filtre', 'filtro', 'ограничен', 'цензур', '限制', '制限',
-  // prompt_leak.reveal_system_prompt
-  'initial', 'original', 'hidden', 'secret', 'internal', 'above', 'before', 'instruktion', 'системн', '系统', 'システムプロンプト',
-  // exfil.markdown_image, exfil.send_data
-  '![', '<img', 'conversation', 'history', 'messages', 'user', 'api key', 'credential', 'password', 'token', 'cookie', 'private key',
-  // tool.hijack
-  'tool', 'function', 'plugin', 'action', 'api', 'command', 'code', 'script', 'shell', 'sql', 'account', 'iban', 'wallet',
-  // indirect.addressed_to_ai
-  'an ai', 'a ai', 'to ai', 'for ai', 'the ai', 'any ai', 'dear ai', 'hey ai', 'hello ai', 'hi ai', 'llm', 'language model', 'assistant', 'chatbot',
-  'agent', 'gpt', 'claude', 'model reading', ' bot', 'die ki', "l'ia", 'la ia', 'a ia', 'de ai', 'do ai', 'для ии', '给ai', '给人工智能', 'aiへ',
-  // indirect.response_manipulation
-  'respon', 'reply', 'answer', 'output', 'summary', 'next message', 'antwort', 'antwoord', 'réponse', 'respuesta', 'risposta', 'resposta', 'odpowiedzi',
-  'ответе', '回答',
-  // obfuscation.decode_and_follow
-  'decode', 'decrypt', 'translate', 'convert', 'reverse', 'base64', 'rot13', 'hex', 'binary', 'morse',
+type Requirement = ReadonlyArray<ReadonlyArray<readonly string[]>>;
+
+/** `'a|b|c'` → its literals; spaces are kept, they are part of the literal. */
+const any = (alternatives: string): string[] => alternatives.split('|');
+/** Every concatenation of one literal from each part, for phrases whose words vary independently. */
+const cross = (...parts: string[][]): string[] =>
+  parts.reduce<string[]>((acc, part) => acc.flatMap((prefix) => part.map((p) => prefix + p)), ['']);
+
+const RESPONSE_NOUNS = any('response|reply|answer|output|summary|next message');
+const AI_TARGETS = any('ai|llm|assistant|language model|chatbot|agent|gpt|claude|model reading this');
+
+/**
+ * One requirement per entry of RULES_SOURCE, in the same order (checked when the module loads).
+ * Adding or changing a rule means writing down here what every match of it must contain;
+ * rules.test.ts checks every match in the generated data against these, and the rules against
+ * data without this shortcut.
+ */
+const REQUIREMENTS: ReadonlyArray<readonly [string, Requirement]> = [
+  ['override.ignore_previous', [[
+    any("ignore|disregard|forget|skip|overr|bypass|drop|abandon|neglect|do not follow|don't follow|stop following"),
+    any('instruction|prompt|rules|directi|guidelines|command|context|constraints|programming|orders|guardrails|policies'),
+  ]]],
+  ['override.ignore_previous', [[any('ignorier|vergiss|vergesst|missachte|übergehe|verwirf'), any('anweisung|instruktion|befehl|regeln|vorgaben|richtlinie|anordnung')]]],
+  ['override.ignore_previous', [[
+    any('ignore|oublie|ne tiens pas compte|ne tenez pas compte|fais abstraction|faites abstraction|écarte'),
+    any('instruction|consigne|directive|règle|ordre'),
+  ]]],
+  ['override.ignore_previous', [[
+    any('ignora|olvida|omite|haz caso omiso|no sigas|descarta|ignore'),
+    any('instruccion|instrucción|indicacion|indicación|regla|orden|directriz|directiva'),
+  ]]],
+  ['override.ignore_previous', [[any('ignora|dimentica|trascura|non seguire|tralascia'), any('istruzion|indicazion|regol|ordin|diretti')]]],
+  ['override.ignore_previous', [[
+    any('ignore|ignora|esqueça|esqueca|esquece|desconsidere|desconsidera|não siga|nao siga'),
+    any('instruç|instruc|orientaç|orientac|regra|ordem|ordens|diretriz'),
+  ]]],
+  ['override.ignore_previous', [[any('negeer|vergeet|volg niet'), any('instructie|regels|opdracht|richtlijn')]]],
+  ['override.ignore_previous', [[any('zignoruj|ignoruj|zapomnij|pomiń|pomin|nie stosuj się'), any('instrukcj|polece|zasad|reguł|regul')]]],
+  ['override.ignore_previous', [[
+    any('игнорируй|проигнорируй|забудь|не обращай внимания|не следуй|отбрось'),
+    any('инструкци|указани|правил|команд|директив'),
+  ]]],
+  ['override.ignore_previous', [[any('忽略|无视|忽视|忘记|忘掉|不要理会|不要遵守|無視|忘れ'), any('指令|指示|说明|規則|规则|提示|命令|ルール|設定')]]],
+  ['override.new_instructions', [
+    [any('new |updated |real |actual |revised |true |secret '), any('instruction|task|directive|orders')],
+    [any('from now on')],
+    [any('instead'), any('you must|you should|you will|do the following|respond|answer|reply|output')],
+    [any('your new |your real |your only ')],
+  ]],
+  ['override.new_instructions', [[any(
+    "neue anweisung|ab jetzt |ab sofort |nouvelle|à partir de maintenant|instrucci|a partir de ahora|a partir de agora|nuove istruzioni|d'ora in poi|instruç|" +
+      'nieuwe instructie|vanaf nu ben je|nowe instrukcj|od teraz jesteś|новые инструкции|с этого момента ты|新的指令|从现在开始你|今後あなたは|新しい指示',
+  )]]],
+  ['role.system_impersonation', [
+    [
+      // `system|` and `system>` cover `<|system|>`, `<system>`, `<|system>` and `<system|>`.
+      ['system>', 'system|', 'system]', ...any('im_start|im_end|endoftext|start_header_id|eot_id|inst]|sys]|sys>>|prompt>|instruction>|instructions>|admin>')],
+    ],
+    [any('system|developer'), any(':')],
+    [any(' from '), any('system|developer|admin|openai|anthropic')],
+  ]],
+  ['role.persona_switch', [
+    [any('you are now|you are no longer|you are going to')],
+    [any('pretend |act |behave |roleplay |role-play '), any(' to be| as if you| like you are|unrestricted|unfiltered|evil|uncensored|different')],
+    [any('switch to |switch into '), any(' mode')],
+    [any('du bist |tu es maintenant|tu es désormais|ahora eres|ora sei|agora você é|ты теперь|你现在是|あなたは今から')],
+  ]],
+  ['jailbreak.dan', [
+    [any('do anything now|as dan|stands for|jailbroken|jailbreak mode|jailbreak enabled|developer mode |mode développeur|mode desarrollador|mode sviluppatore')],
+    [any('dan |stan |dude |aim |kevin |mongo tom |antigpt |dev mode |devmode '), any('mode|prompt|jailbreak')],
+    [cross(any('evil |unfiltered |uncensored |unrestricted '), any('ai|assistant|chatbot|confidant|mode'))],
+  ]],
+  ['jailbreak.no_restrictions', [
+    [
+      any('without |free of |free from |bound by|restricted by|break free of|ignore '),
+      any('restrictions|limitations|filters|censorship|guidelines|policies|rules|morals|ethics|boundaries'),
+    ],
+    [any('openai polic|anthropic polic|content polic|stay in character|never refuse|cannot refuse|ограничений|цензуры|没有任何限制|不受任何限制|制限なし')],
+    [any('ohne |sans |sin |senza |sem '), any('einschränkungen|filter|filtr|zensur|restri|censur')],
+  ]],
+  ['prompt_leak.reveal_system_prompt', [
+    [
+      any('reveal|show|print|output|repeat|display|leak|dump|disclose|tell me|give me|share|return|write out|spell out|recite'),
+      any('system|initial|original|hidden|secret|internal|developer|preprompt|pre-prompt'),
+      any('prompt|instruction|message|rules|configuration'),
+    ],
+    [any('what is your|what are your|what were your'), any('system prompt|instructions|hidden rules')],
+    [any('repeat '), any(' above')],
+    [any(' above this| above the first| before this| before the first')],
+  ]],
+  ['prompt_leak.reveal_system_prompt', [[any(
+    'systemprompt|system-prompt|systemanweisung|deine anweisungen|deine instruktionen|' +
+      'prompt système|prompt systeme|prompt initial|instructions système|instructions initiales|tes instructions|vos instructions|' +
+      'prompt del sistema|instrucciones del sistema|instrucciones iniciales|tus instrucciones|' +
+      'prompt di sistema|istruzioni di sistema|istruzioni iniziali|tue istruzioni|' +
+      'prompt do sistema|instruções do sistema|instruções iniciais|suas instruções|' +
+      'системн|свои инструкции|系统提示|系统指令|初始指令|你的指令|システムプロンプト',
+  )]]],
+  ['exfil.markdown_image', [[any('!['), any('http')], [any('<img'), any('src=')]]],
+  ['exfil.send_data', [[
+    any('send|forward|email|post|upload|transmit|exfiltrate|leak|append|include'),
+    [
+      ...any('conversation|chat history|previous messages|api key|credentials|passwords|secrets|tokens|session cookie|private key|system prompt'),
+      ...cross(['user ', "user' ", 'users ', "user's "], any('data|password|credentials|api key|email|file|messages|information')),
+    ],
+    any('http|www.|@|webhook|attacker|this url|this address|this server|this endpoint'),
+  ]]],
+  ['tool.hijack', [
+    [
+      any(' tool| function| plugin| action| api'),
+      any('call|invoke|use|run|execute|trigger'),
+      any('send|delete|transfer|forward|email|post|wire|pay|grant|share|upload|drop|remove'),
+    ],
+    [
+      any('execute the following|execute this|run the following|run this'),
+      [...any('rm -rf|curl |wget |powershell|drop table|chmod|nc -e|base64 -d'), '|sh', '| sh', '|bash', '| bash'],
+    ],
+    [any('transfer |wire |send '), cross(any(' to '), any('account|iban|wallet|the account|the wallet'))],
+  ]],
+  ['indirect.addressed_to_ai', [
+    [
+      any('a ai|an ai|a llm|an llm|language model|assistant|chatbot|agent'),
+      any('reading|processing|summari|must|should|please|ignore|do not'),
+    ],
+    [any('attention|note|instruction|message|important'), cross(any('to |for |the |any '), AI_TARGETS)],
+    [cross(any('dear |hey |hello |hi '), any('ai|assistant|chatgpt|llm|claude|gpt|bot'))],
+    [any("an die ki|à l'ia|a la ia|all'ia|para a ia|voor de ai|do ai|для ии|给ai|给人工智能|aiへ")],
+  ]],
+  ['indirect.response_manipulation', [
+    [
+      cross(any('in |to |throughout |of '), any('your |the '), RESPONSE_NOUNS),
+      any('include|add|mention|insert|recommend|suggest|append|use|write|say|tell|promote|advertise|provide|embed|integrate'),
+    ],
+    [any(' base64| morse| emoji| pig latin| reverse| leetspeak| all caps| rot13| hex'), any('respond|reply|answer')],
+    [cross(any('your |each |every '), any('response|reply|answer')), any('begin |start |end ')],
+  ]],
+  ['indirect.response_manipulation', [[any('antwort|réponse|respuesta|risposta|resposta|antwoord|odpowiedzi|ответе|回答')]]],
+  ['obfuscation.decode_and_follow', [
+    [cross(any('decode |decrypt |translate |convert |reverse '), any('this|the following|the below|it'))],
+    [any('base64|rot13|hex|binary|morse'), any('instruction|command|payload|message'), any('follow|execute|obey|run')],
+  ]],
 ];
 
-const TRIGGER = new RegExp(TRIGGERS.map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g');
+for (const [i, rule] of RULES_SOURCE.entries()) {
+  if (REQUIREMENTS[i]?.[0] !== rule[0]) throw new Error(`rules.ts: requirement ${i} does not belong to rule ${rule[0]}`);
+}
+
+/**
+ * The requirements compiled into one Aho–Corasick automaton over char codes: a single table
+ * lookup per character finds every literal of every group at once, however many share a prefix
+ * ("the …", "in your …"), and each state knows the groups whose literals end there. Characters
+ * that occur in no literal share one symbol, so the table stays small.
+ */
+const groupLiterals: string[][] = [];
+const conjunctions: number[][] = [];
+/** The rule (index into RULES_SOURCE) of each conjunction. */
+const conjunctionRule: number[] = [];
+for (const [rule, [, requirement]] of REQUIREMENTS.entries()) {
+  for (const conjunction of requirement) {
+    conjunctionRule.push(rule);
+    const groups: number[] = [];
+    for (const group of conjunction) {
+      if (group.some((literal) => literal.length === 0 || literal.includes('\n'))) throw new Error('rules.ts: literals must be non-empty and within a line');
+      groups.push(groupLiterals.length);
+      groupLiterals.push([...group]);
+    }
+    conjunctions.push(groups);
+  }
+}
+
+/**
+ * Char code → symbol of the automaton. ASCII characters of the literals get a symbol each, 0 is
+ * every character no literal holds, and non-ASCII characters of the literals share a few symbols
+ * by their code: a literal then also "occurs" where other letters of its script stand, which only
+ * makes a few more lines candidates, while the table stays small enough to stay in cache.
+ */
+const SYMBOL = new Uint8Array(0x10000);
+const NON_ASCII_SYMBOLS = 24;
+let symbolCount = 1;
+const literalCodes = new Set<number>();
+for (const group of groupLiterals) for (const literal of group) for (let i = 0; i < literal.length; i++) literalCodes.add(literal.charCodeAt(i));
+for (const c of [...literalCodes].sort((a, b) => a - b)) if (c < 0x80) SYMBOL[c] = symbolCount++;
+const firstNonAsciiSymbol = symbolCount;
+symbolCount += NON_ASCII_SYMBOLS;
+for (const c of literalCodes) if (c >= 0x80) SYMBOL[c] = firstNonAsciiSymbol + (c % NON_ASCII_SYMBOLS);
+
+/** Fixed from here on: a constant keeps the hot loop's index arithmetic cheap. */
+const SYMBOLS = symbolCount;
+const { DELTA, OUT_OFFSETS, OUT_GROUPS } = (() => {
+  // The trie, with the groups of the literals ending at each node.
+  const children: Array<Map<number, number>> = [new Map()];
+  const ends: Array<Set<number>> = [new Set()];
+  for (const [g, group] of groupLiterals.entries()) {
+    for (const literal of group) {
+      let node = 0;
+      for (let i = 0; i < literal.length; i++) {
+        const sym = SYMBOL[literal.charCodeAt(i)] ?? 0;
+        let next = children[node]?.get(sym);
+        if (next === undefined) {
+          next = children.length;
+          children.push(new Map());
+          ends.push(new Set());
+          children[node]?.set(sym, next);
+        }
+        node = next;
+      }
+      ends[node]?.add(g);
+    }
+  }
+  // Breadth first, so a node's failure state (its longest proper suffix in the trie) is complete
+  // before the node: its transitions and outputs follow from that state's.
+  const states = children.length;
+  if (states > 0xffff) throw new Error('rules.ts: too many literal states for 16-bit transitions');
+  const delta = new Uint16Array(states * SYMBOLS);
+  const fail = new Uint16Array(states);
+  const queue: number[] = [];
+  for (const [sym, child] of children[0] ?? []) {
+    delta[sym] = child;
+    queue.push(child);
+  }
+  for (let q = 0; q < queue.length; q++) {
+    const node = queue[q] ?? 0;
+    const f = fail[node] ?? 0;
+    for (const g of ends[f] ?? []) ends[node]?.add(g);
+    for (let sym = 0; sym < SYMBOLS; sym++) delta[node * SYMBOLS + sym] = delta[f * SYMBOLS + sym] ?? 0;
+    for (const [sym, child] of children[node] ?? []) {
+      fail[child] = delta[f * SYMBOLS + sym] ?? 0;
+      delta[node * SYMBOLS + sym] = child;
+      queue.push(child);
+    }
+  }
+  const offsets = new Int32Array(states + 1);
+  const flat: number[] = [];
+  for (let node = 0; node < states; node++) {
+    offsets[node] = flat.length;
+    flat.push(...(ends[node] ?? []));
+    offsets[node + 1] = flat.length;
+  }
+  return { DELTA: delta, OUT_OFFSETS: offsets, OUT_GROUPS: Int32Array.from(flat) };
+})();
+
+// Each conjunction is listed under its first group: it can only hold where that group was seen,
+// so a line pair only evaluates the conjunctions of the groups it holds.
+const BY_FIRST_OFFSETS = new Int32Array(groupLiterals.length + 1);
+const BY_FIRST: number[] = [];
+for (let g = 0; g < groupLiterals.length; g++) {
+  BY_FIRST_OFFSETS[g] = BY_FIRST.length;
+  for (const [c, groups] of conjunctions.entries()) if (groups[0] === g) BY_FIRST.push(c);
+  BY_FIRST_OFFSETS[g + 1] = BY_FIRST.length;
+}
+const CONJ_BY_FIRST = Int32Array.from(BY_FIRST);
+const CONJ_RULE = Int32Array.from(conjunctionRule);
+if (RULES_SOURCE.length > 31) throw new Error('rules.ts: rule sets are 31-bit masks');
+const ALL_RULES = (1 << RULES_SOURCE.length) - 1;
+const CONJ_OFFSETS = new Int32Array(conjunctions.length + 1);
+const CONJ_GROUPS = new Int32Array(conjunctions.reduce((n, c) => n + c.length, 0));
+for (let c = 0, k = 0; c < conjunctions.length; c++) {
+  CONJ_OFFSETS[c] = k;
+  for (const g of conjunctions[c] ?? []) CONJ_GROUPS[k++] = g;
+  CONJ_OFFSETS[c + 1] = k;
+}
+/** Per group, the number (from 1) of the last line an occurrence of one of its literals lay on. */
+const groupSeen = new Int32Array(groupLiterals.length);
+/** The distinct groups seen on the previous line and on the current one. */
+let seenBefore = new Int32Array(groupLiterals.length);
+let seenNow = new Int32Array(groupLiterals.length);
+
+/**
+ * The rules (bit i for RULES_SOURCE[i]) with a conjunction whose first group is in
+ * `seen[0..count)` and whose every group was seen on line `from` or later.
+ */
+function rulesMet(seen: Int32Array, count: number, from: number): number {
+  let rules = 0;
+  for (let s = 0; s < count; s++) {
+    const g = seen[s] ?? 0;
+    for (let j = BY_FIRST_OFFSETS[g] ?? 0, jEnd = BY_FIRST_OFFSETS[g + 1] ?? 0; j < jEnd; j++) {
+      const c = CONJ_BY_FIRST[j] ?? 0;
+      let holds = true;
+      for (let k = (CONJ_OFFSETS[c] ?? 0) + 1, end = CONJ_OFFSETS[c + 1] ?? 0; k < end; k++) {
+        if ((groupSeen[CONJ_GROUPS[k] ?? 0] ?? 0) < from) {
+          holds = false;
+          break;
+        }
+      }
+      if (holds) rules |= 1 << (CONJ_RULE[c] ?? 0);
+    }
+  }
+  return rules;
+}
 
 // One pass over a region with every rule at once finds the neighbourhoods worth matching rule by
 // rule; a region without any hit pays for that single pass only.
@@ -126,15 +376,8 @@ const ANY_RULE = new RegExp(INJECTION_RULES.map((rule) => `(?:${rule.pattern.sou
 const NEIGHBOURHOOD = 400;
 const QUOTE = /["'“”‘’«»„「『]/;
 const QUOTED_WEIGHT = 0.5;
-/**
- * How far a match can reach before and after the trigger inside it, for lines too long to take
- * whole (minified JSON, one-line HTML): gaps in the rules are bounded, the longest (a markdown
- * image URL) after its trigger.
- */
-const REACH_BEFORE = 300;
+/** How far past its line's end a match can reach into the next line (a markdown image URL after `\s*`). */
 const REACH_AFTER = 1200;
-/** Lines up to this long are matched whole. */
-const WHOLE_LINE = 4096;
 
 /** A fired rule with its weight. */
 export interface RuleHit {
@@ -142,63 +385,123 @@ export interface RuleHit {
   weight: number;
 }
 
-/** The rules that fire anywhere in `text` (canonical form), each name once, heaviest weight kept. */
-export function matchRules(text: string): RuleHit[] {
-  return matchRulesIn(text, triggerRegions(text));
+/**
+ * Where rule matches can lie: `regions`, sorted and disjoint, for the one pass of every rule at
+ * once; and per line pair, the rules whose requirement it meets, so that a neighbourhood is only
+ * searched with the rules that can match in it.
+ */
+interface Candidates {
+  regions: Array<[number, number]>;
+  pairStarts: number[];
+  pairEnds: number[];
+  pairRules: number[];
 }
 
-/** {@link matchRules} without the trigger shortcut: every pattern over the whole text. For tests. */
+/** The rules that fire anywhere in `text` (canonical form), each name once, heaviest weight kept. */
+export function matchRules(text: string): RuleHit[] {
+  return matchRulesIn(text, candidates(text));
+}
+
+/** {@link matchRules} without the literal shortcut: every pattern over the whole text. For tests. */
 export function matchRulesExhaustive(text: string): RuleHit[] {
-  return matchRulesIn(text, text.length === 0 ? [] : [[0, text.length]]);
+  const n = text.length;
+  return matchRulesIn(text, { regions: n === 0 ? [] : [[0, n]], pairStarts: [0], pairEnds: [n], pairRules: [ALL_RULES] });
 }
 
 /**
- * The parts of `text` a rule match can lie in: around each trigger, its line and the next (a few
- * patterns may cross one line break), or its reach on an overlong line. Sorted and disjoint.
+ * The rules (bit i for INJECTION_RULES[i]) whose requirement some line pair of `text` meets. For
+ * tests: every match of a rule must meet that rule's requirement.
  */
-function triggerRegions(text: string): Array<[number, number]> {
+export function rulesWithRequirementMet(text: string): number {
+  let rules = 0;
+  for (const r of candidates(text).pairRules) rules |= r;
+  return rules;
+}
+
+/**
+ * A line and the next one (a few patterns may cross one line break) are a candidate when the two
+ * together hold what some rule's requirement asks for.
+ */
+function candidates(text: string): Candidates {
   const n = text.length;
-  const out: Array<[number, number]> = [];
-  TRIGGER.lastIndex = 0;
+  const found: Candidates = { regions: [], pairStarts: [], pairEnds: [], pairRules: [] };
+  if (n === 0) return found;
+  const { regions, pairStarts, pairEnds, pairRules } = found;
   let last: [number, number] | undefined;
-  // The line of the previous trigger: many triggers on one overlong line must not each search it.
+  // Lines are numbered from 1 so that 0 in groupSeen means "never seen".
+  groupSeen.fill(0);
+  let line = 1;
   let lineStart = 0;
-  let lineEnd = -1;
-  let nextEnd = 0;
-  for (let m = TRIGGER.exec(text); m !== null; m = TRIGGER.exec(text)) {
-    const at = m.index;
-    if (at > lineEnd) {
-      lineStart = text.lastIndexOf('\n', at - 1) + 1;
-      lineEnd = text.indexOf('\n', at);
-      if (lineEnd < 0) lineEnd = n;
-      nextEnd = lineEnd < n ? text.indexOf('\n', lineEnd + 1) : n;
-      if (nextEnd < 0) nextEnd = n;
-    }
-    const start = Math.max(lineStart, at - (at - lineStart > WHOLE_LINE ? REACH_BEFORE : WHOLE_LINE));
-    const wholeLine = lineEnd - at <= WHOLE_LINE;
-    // A match crosses at most one line break, never by more than its reach.
-    const end = wholeLine ? Math.min(nextEnd, lineEnd + REACH_AFTER) : at + REACH_AFTER;
+  let previousStart = 0;
+  let previousEnd = -1;
+  const emit = (rules: number, start: number, lineEnd: number, nextEnd: number): void => {
+    const end = Math.min(nextEnd, lineEnd + REACH_AFTER);
+    pairStarts.push(start);
+    pairEnds.push(end);
+    pairRules.push(rules);
     if (last !== undefined && start <= last[1]) {
       last[1] = Math.max(last[1], end);
     } else {
       last = [start, end];
-      out.push(last);
+      regions.push(last);
     }
-    // Later triggers on this line add nothing the region does not already cover.
-    if (wholeLine && TRIGGER.lastIndex < lineEnd) TRIGGER.lastIndex = lineEnd;
+  };
+  let state = 0;
+  let before = 0;
+  let now = 0;
+  for (let i = 0; i <= n; i++) {
+    const c = i < n ? text.charCodeAt(i) : 0x0a;
+    if (c === 0x0a) {
+      // Line `line` ends at i: the previous line and this one together decide the previous line.
+      if (before + now > 0 && line > 1) {
+        const rules = rulesMet(seenBefore, before, line - 1) | rulesMet(seenNow, now, line - 1);
+        if (rules !== 0) emit(rules, previousStart, previousEnd, i);
+      }
+      previousStart = lineStart;
+      previousEnd = i;
+      line++;
+      lineStart = i + 1;
+      state = 0;
+      const swap = seenBefore;
+      seenBefore = seenNow;
+      seenNow = swap;
+      before = now;
+      now = 0;
+      continue;
+    }
+    state = DELTA[state * SYMBOLS + (SYMBOL[c] ?? 0)] ?? 0;
+    for (let k = OUT_OFFSETS[state] ?? 0, end = OUT_OFFSETS[state + 1] ?? 0; k < end; k++) {
+      const g = OUT_GROUPS[k] ?? 0;
+      if (groupSeen[g] !== line) {
+        groupSeen[g] = line;
+        seenNow[now++] = g;
+      }
+    }
   }
-  return out;
+  // The last line has no next line: it decides alone (`line` is now one past it).
+  if (before > 0) {
+    const rules = rulesMet(seenBefore, before, line - 1);
+    if (rules !== 0) emit(rules, previousStart, previousEnd, n);
+  }
+  return found;
 }
 
-function matchRulesIn(text: string, regions: ReadonlyArray<readonly [number, number]>): RuleHit[] {
+function matchRulesIn(text: string, { regions, pairStarts, pairEnds, pairRules }: Candidates): RuleHit[] {
   const hits = new Map<string, number>();
   let spanStart = -1;
   let spanEnd = -1;
+  // Spans come in order, so the first line pair that can still reach one only moves forward.
+  let firstPair = 0;
   const flush = (): void => {
     if (spanStart < 0) return;
+    while (firstPair < pairEnds.length && (pairEnds[firstPair] ?? 0) <= spanStart) firstPair++;
+    let live = 0;
+    for (let p = firstPair; p < pairStarts.length && (pairStarts[p] ?? 0) < spanEnd; p++) live |= pairRules[p] ?? 0;
+    if (live === 0) return;
     const region = text.slice(spanStart, spanEnd);
-    for (const rule of INJECTION_RULES) {
-      if ((hits.get(rule.name) ?? 0) >= rule.weight) continue;
+    for (const [r, rule] of INJECTION_RULES.entries()) {
+      // A rule whose requirement no line pair in reach of the span meets cannot match in it.
+      if ((live & (1 << r)) === 0 || (hits.get(rule.name) ?? 0) >= rule.weight) continue;
       const m = rule.pattern.exec(region);
       if (m === null) continue;
       // A pattern in quotation marks is usually being talked about (an article on prompt

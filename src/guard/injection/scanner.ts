@@ -6,7 +6,7 @@
  */
 import type { InjectionResult, InjectionScanner, Surface } from '../types.js';
 import { normalize } from '../normalize.js';
-import { documentMargins, MIN_WORDS, sigmoid, textMargin, wordCount, type InjectionModel } from './model.js';
+import { directMargin, documentMargins, MIN_WORDS, sigmoid, type InjectionModel } from './model.js';
 import { DECISIVE_WEIGHT, matchRules } from './rules.js';
 
 export interface InjectionThresholds {
@@ -54,9 +54,10 @@ export function chunks(text: string): string[] {
  */
 function modelScore(view: string, surface: Surface, model: InjectionModel): number {
   if (surface === 'direct') {
-    if (wordCount(view) < MIN_WORDS) return 0;
+    const { margin, words } = directMargin(view, model.direct);
+    if (words < MIN_WORDS) return 0;
     const [a, b] = model.directCalibration;
-    return sigmoid(a * textMargin(view, model.direct) + b);
+    return sigmoid(a * margin + b);
   }
   const [a, c, b] = model.indirectCalibration;
   const { maxWindow, whole, words } = documentMargins(view, model.indirect);
