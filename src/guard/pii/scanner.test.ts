@@ -129,6 +129,25 @@ describe('local PII scanner', () => {
     expect(found('The weather is nice today.', 'PERSON')).toEqual([]);
   });
 
+  it('extends a recognised name to the unknown names listed beside it', () => {
+    expect(found('Our band has three members: Zarvik, Miller and Quonteo.', 'PERSON')).toEqual(['Zarvik', 'Miller', 'Quonteo']);
+    expect(found('On the trip we met Daniel and Brostrand yesterday.', 'PERSON')).toEqual(['Daniel', 'Brostrand']);
+  });
+
+  it('does not extend a name list into places, addresses or firm names', () => {
+    expect(found('Ship it to Laura and Fjordveien 12 please.', 'PERSON')).toEqual(['Laura']);
+    expect(found('She works at Harlow, Miller and Quonteo these days.', 'PERSON')).toEqual([]);
+    expect(found('Harlow, Miller and Quonteo\n12 Main Street', 'PERSON')).toEqual([]);
+  });
+
+  it('reads line-initial dialogue labels as speakers', () => {
+    expect(found('Zorvath: Where were you?\nLinda: At home, as always.', 'PERSON')).toEqual(['Zorvath', 'Linda']);
+    expect(found('kevin: "hi"\nsarah: "hello"', 'PERSON')).toEqual(['kevin', 'sarah']);
+    // One label is a note, not a dialogue; header words never count.
+    expect(found('Zorvath: check the logs.', 'PERSON')).toEqual([]);
+    expect(found('Subject: Meeting\nNote: bring laptops', 'PERSON')).toEqual([]);
+  });
+
   it('finds countries, cities and street addresses', () => {
     expect(found('I will be travelling to Sweden next week', 'LOCATION')).toEqual(['Sweden']);
     expect(found('The office moved to Chicago last year', 'LOCATION')).toEqual(['Chicago']);

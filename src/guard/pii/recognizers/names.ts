@@ -57,6 +57,30 @@ const HOUSE_NUMBER_AFTER = /^[ \t]+(?:u\.[ \t]*)?\d{1,5}[A-Za-z]?(?![\p{L}\p{N}]
 // Cues after which an unknown Title-case or ALL-CAPS run is a place ("flew to Loeches").
 const PLACE_CUE = /\b(?:flew to|fly(?:ing)? to|travel(?:l)?(?:ed|ing)? to|moved (?:here )?(?:from|to)|grew up in|born in|based in|headquartered in|located in|originally from|lives? in|living in|i'?m in|i am in|we are in|(?:city|town|village) of|home (?:city|town)|year in|arrived (?:at|in)|returned to|trip to|visit(?:ed|ing)?|coming to|world to|where:)[ \t]+$/i;
 const PLACE_CUE_TAIL = 40;
+// List propagation: a single-token item joined to a recognised name by ", " / " and " ("Kónya, Becker
+// and Vasquez"). The item must not continue into a longer Title-case run, which would make it part
+// of an organisation or multi-word name ("Lucid and Loveland Technologies").
+const LIST_NEXT = new RegExp(`(?:,[ \\t]+(?:and[ \\t]+)?|[ \\t]+and[ \\t]+)(${TOKEN})(?![ \\t]+[${UPPER}])`, 'y');
+const LIST_PREV = new RegExp(`(${TOKEN})(?:,[ \\t]+(?:and[ \\t]+)?|[ \\t]+and[ \\t]+)$`);
+const LIST_PREV_WINDOW = 48;
+// A Title-case word right before a left-hand list item makes that item the tail of a longer name.
+const CAP_WORD_BEFORE = new RegExp(`[${UPPER}][${LETTER}]*\\.?[ \\t]+$`);
+// Propagated names carry less evidence than their seed, so they sit just above the default threshold.
+const LIST_SCORE = 0.52;
+// After a list item, a house number or a street particle means the "list" was a name and an address.
+const ADDRESS_AFTER = /^[ \t]+(?:\d|[a-z]{1,3}\.?[ \t]+(?:\d|[A-Z\u00C0-\u00DE]))/;
+const FIRM_BEFORE = /\b(?:at|from|for|of|join(?:ed)?|works? for)[ \t]+$/;
+const LINE_START = /(?:^|\n)[ \t>]*$/;
+const LINE_END = /^[ \t.]*(?:\n|$)/;
+// Speaker labels: one word at line start, a colon, then speech (a letter or an opening quote).
+const SPEAKER_LABEL = new RegExp(`(?:^|\\n)[ \\t>]*([${LETTER}][${LETTER}'’-]*)[ \\t]*:[ \\t]*(?=["“${LETTER}])`, 'g');
+const SPEAKER_SCORE = 0.6;
+// Label words of logs, notes and chat transcripts that the common-word list lacks.
+const LABEL_WORDS: ReadonlySet<string> = new Set(
+  ('note notes warning warn error info debug trace todo fixme summary question answer status result output input example ' +
+    'update reply tip hint step bot system human ai model prompt response request reason cause action details description ' +
+    'comment comments q a re').split(' '),
+);
 const EXPLICIT_NAME = /\b(?:my name is|name is|my name's|i am|i'm|call me|first name is|last name is|last name\?|first name\?)\s+([\p{L}\p{M}'’-]+(?:[ \t][\p{L}\p{M}'’-]+)?)/giu;
 
 /** A run token with its word-class tests done once; the run analysis consults them many times. */
@@ -82,6 +106,7 @@ export const namesRecognizer: Recognizer = {
   types: ['PERSON', 'LOCATION'],
   scan(text, out: PiiEntity[]) {
     const lex = lexicon();
+    const seedsFrom = out.length;
     for (const m of text.matchAll(CAP_RUN)) {
       // Extended-A interleaves cases, so the class admits some lower-case starts; drop them here.
       if (!isUpper(m[0])) continue;
@@ -99,8 +124,126 @@ export const namesRecognizer: Recognizer = {
       analyseRun(text, from === 0 ? tokens : tokens.slice(from), lex, out);
     }
     for (const m of text.matchAll(EXPLICIT_NAME)) explicitName(m, lex, out);
+    propagateLists(text, seedsFrom, lex, out);
+    // Colons are rare in prose without dialogue, so most texts skip the label search entirely.
+    if (text.includes(':')) speakerLabels(text, lex, out);
   },
 };
+
+/** Whether a lone list item or label word can be a name: not a known place, organisation or ordinary word. */
+function nameLikeWord(word: string, lex: Lexicon): boolean {
+  const cls = classify(word, lex);
+  if (cls.common || cls.org || cls.honorific || cls.role || cls.suffix || cls.initial || lex.street.has(cls.key)) return false;
+  if (lex.countries.has(cls.key)) return false;
+  // Many first names are also towns somewhere; only a word the name lists lack is read as a place.
+  if (lex.places.has(cls.key) && !cls.first && !cls.last) return false;
+  // ALL-CAPS words are acronyms and headings far more often than names.
+  return !(word.length > 1 && word === word.toUpperCase());
+}
+
+/**
+ * Names listed next to a recognised name are names too ("founders: Kónya, Becker and Vasquez"):
+ * lists are homogeneous, so the seed vouches for its unknown neighbours.
+ */
+function propagateLists(text: string, seedsFrom: number, lex: Lexicon, out: PiiEntity[]): void {
+  const seedsTo = out.length;
+  if (seedsTo === seedsFrom) return;
+  const done = new Set<number>();
+  for (let k = seedsFrom; k < seedsTo; k++) {
+    const e = out[k] as PiiEntity;
+    if (e.type !== 'PERSON' || e.score < 0.5 || done.has(e.start)) continue;
+    const items: { start: number; end: number }[] = [];
+    // Rightwards: follow the list until an item fails.
+    let at = e.end;
+    for (;;) {
+      LIST_NEXT.lastIndex = at;
+      const m = LIST_NEXT.exec(text);
+      if (m === null) break;
+      const raw = m[1] ?? '';
+      const word = stripPeriod(raw);
+      const start = m.index + m[0].length - raw.length;
+      if (!isUpper(word) || !nameLikeWord(word, lex) || ADDRESS_AFTER.test(text.slice(start + raw.length, start + raw.length + 24))) break;
+      items.push({ start, end: start + word.length });
+      // A sentence-final period ends the list.
+      if (word.length !== raw.length) break;
+      at = start + word.length;
+    }
+    // Leftwards.
+    let end = e.start;
+    for (;;) {
+      const from = Math.max(0, end - LIST_PREV_WINDOW);
+      const m = LIST_PREV.exec(text.slice(from, end));
+      if (m === null) break;
+      const word = m[1] ?? '';
+      const start = from + m.index;
+      const prev = start > 0 ? text.charAt(start - 1) : ' ';
+      // The match must start a word, and a Title-case word before it would make it part of a longer name.
+      if (/[\p{L}\p{N}'’_-]/u.test(prev) || CAP_WORD_BEFORE.test(text.slice(Math.max(0, start - 24), start))) break;
+      if (word.endsWith('.') || !isUpper(word) || !nameLikeWord(word, lex)) break;
+      items.push({ start, end: start + word.length });
+      end = start;
+    }
+    if (items.length === 0) continue;
+    let listStart = e.start;
+    let listEnd = e.end;
+    for (const it of items) {
+      listStart = Math.min(listStart, it.start);
+      listEnd = Math.max(listEnd, it.end);
+    }
+    // "Surname, Surname and Surname" alone on a line or after "at"/"from" is a firm's name
+    // ("works at Hale, Booth and Crane"): the seeds there are not people either.
+    if (items.length >= 2 && isFirmContext(text, listStart, listEnd)) {
+      for (let j = seedsFrom; j < seedsTo; j++) {
+        const s = out[j] as PiiEntity;
+        if (s.type === 'PERSON' && s.start >= listStart && s.end <= listEnd) {
+          s.score = 0;
+          done.add(s.start);
+        }
+      }
+      continue;
+    }
+    for (const it of items) {
+      if (done.has(it.start)) continue;
+      done.add(it.start);
+      out.push({ type: 'PERSON', start: it.start, end: it.end, score: LIST_SCORE, recognizer: 'person.list' });
+    }
+  }
+}
+
+function isFirmContext(text: string, start: number, end: number): boolean {
+  const before = textBefore(text, start, 24);
+  if (FIRM_BEFORE.test(before)) return true;
+  return LINE_START.test(before) && LINE_END.test(text.slice(end, end + 8));
+}
+
+function stripPeriod(word: string): string {
+  return word.endsWith('.') ? word.slice(0, -1) : word;
+}
+
+/**
+ * Dialogue speaker labels ("Ubul: What a wife."): a lone word before a colon at line start is a
+ * name when at least two lines of the text are labelled that way, which tells dialogue apart
+ * from a single "Note: ..." line. Header words ("Subject", "Fax") are ordinary vocabulary and fail.
+ */
+function speakerLabels(text: string, lex: Lexicon, out: PiiEntity[]): void {
+  const labels: { start: number; word: string }[] = [];
+  for (const m of text.matchAll(SPEAKER_LABEL)) {
+    const word = m[1] ?? '';
+    // The label's prefix is only newline, blanks and quote markers, so the word starts after them.
+    const start = m.index + m[0].length - m[0].replace(/^[\n \t>]*/, '').length;
+    labels.push({ start, word });
+  }
+  if (labels.length < 2) return;
+  for (const { start, word } of labels) {
+    if (LABEL_WORDS.has(word.toLowerCase()) || !nameLikeWord(word, lex)) continue;
+    // A lower-case label is a name only if the name lists know it ("mika: who are you?").
+    if (!isUpper(word)) {
+      const cls = classify(word, lex);
+      if (!cls.first && !cls.last) continue;
+    }
+    out.push({ type: 'PERSON', start, end: start + word.length, score: SPEAKER_SCORE, recognizer: 'person.speaker' });
+  }
+}
 
 function tokenize(run: string, offset: number, lex: Lexicon): Token[] {
   const tokens: Token[] = [];
