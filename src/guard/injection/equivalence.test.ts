@@ -620,6 +620,8 @@ const { extractFeaturesReference, textMarginReference, wordCountReference, docum
   interface DocumentMargins {
     maxWindow: number;
     whole: number;
+    /** Median margin of the scored single units (windows of one unit); `whole` when none. */
+    typical: number;
     /** Word tokens in the whole document (see {@link MIN_WORDS}). */
     words: number;
   }
@@ -671,7 +673,17 @@ const { extractFeaturesReference, textMarginReference, wordCountReference, docum
       const m = margin((sums[end] ?? 0) - (sums[start] ?? 0), c);
       if (m > maxWindow) maxWindow = m;
     }
-    return { maxWindow, whole, words: totalWords };
+    const unitMargins: number[] = [];
+    for (const [start, end] of units(text)) {
+      if (end - start > MAX_WINDOW) continue;
+      const c = (counts[end] ?? 0) - (counts[start] ?? 0);
+      if (c < MIN_FEATURES || (words[end] ?? 0) - (words[start] ?? 0) < MIN_WORDS) continue;
+      unitMargins.push(margin((sums[end] ?? 0) - (sums[start] ?? 0), c));
+    }
+    unitMargins.sort((x, y) => x - y);
+    const mid = unitMargins.length >> 1;
+    const typical = unitMargins.length === 0 ? whole : unitMargins.length % 2 === 1 ? (unitMargins[mid] ?? whole) : ((unitMargins[mid - 1] ?? whole) + (unitMargins[mid] ?? whole)) / 2;
+    return { maxWindow, whole, typical, words: totalWords };
   }
 
   return {
@@ -728,9 +740,9 @@ function modelScoreReference(view: string, surface: Surface, model: InjectionMod
     const [a, b] = model.directCalibration;
     return 1 / (1 + Math.exp(-(a * textMarginReference(view, model.direct) + b)));
   }
-  const [a, c, b] = model.indirectCalibration;
-  const { maxWindow, whole, words } = documentMarginsReference(view, model.indirect);
-  return words < 3 ? 0 : 1 / (1 + Math.exp(-(a * maxWindow + c * whole + b)));
+  const [a, c, d, b] = model.indirectCalibration;
+  const { maxWindow, whole, typical, words } = documentMarginsReference(view, model.indirect);
+  return words < 3 ? 0 : 1 / (1 + Math.exp(-(a * maxWindow + c * whole + d * typical + b)));
 }
 
 function scanReference(text: string, surface: Surface, model: InjectionModel): InjectionResult {

@@ -22,8 +22,8 @@ export interface InjectionModel {
   indirect: LinearModel;
   /** p = σ(a·margin + b) for the direct model. */
   directCalibration: readonly [a: number, b: number];
-  /** p = σ(a·max window margin + c·whole-text margin + b) for the indirect model. */
-  indirectCalibration: readonly [a: number, c: number, b: number];
+  /** p = σ(a·max window margin + c·whole-text margin + d·typical unit margin + b) for the indirect model ({@link documentMargins}). */
+  indirectCalibration: readonly [a: number, c: number, d: number, b: number];
 }
 
 /** The serialized form a training run writes into weights.generated.ts. */
@@ -32,7 +32,7 @@ export interface SerializedModel {
   direct: { bias: number; scale: number; weights: string };
   indirect: { bias: number; scale: number; weights: string };
   directCalibration: readonly [number, number];
-  indirectCalibration: readonly [number, number, number];
+  indirectCalibration: readonly [number, number, number, number];
 }
 
 export function deserializeModel(serialized: SerializedModel): InjectionModel {
@@ -235,10 +235,17 @@ export function directMargin(text: string, model: LinearModel): { margin: number
 export interface DocumentMargins {
   maxWindow: number;
   whole: number;
+  /**
+   * The document's typical unit: the median margin of its scored single-unit windows (`whole` when
+   * none is scored). Set against the best window, it tells one planted instruction apart from a
+   * document every line of which addresses its reader.
+   */
+  typical: number;
   /** Word tokens in the whole document (see {@link MIN_WORDS}). */
   words: number;
 }
 
+let scratchUnitMargins = new Float64Array(1 << 12);
 let scratchMarks = new Int32Array(1 << 12);
 let scratchSums = new Float64Array(1 << 12);
 let scratchCounts = new Int32Array(1 << 12);
@@ -282,6 +289,8 @@ export function documentMargins(text: string, model: LinearModel): DocumentMargi
   const margin = (s: number, c: number): number => model.bias + (model.scale * s) / Math.sqrt(c);
   const whole = total.count < MIN_FEATURES || total.words < MIN_WORDS ? model.bias : margin(total.sum, total.count);
   let maxWindow = whole;
+  if (scratchUnitMargins.length < unitCount) scratchUnitMargins = new Float64Array(unitCount);
+  let scoredUnits = 0;
   // The windows of segments.ts: 1..MAX_UNITS_PER_WINDOW consecutive units within MAX_WINDOW characters.
   for (let u = 0; u < unitCount; u++) {
     const firstStart = bounds[2 * u] ?? 0;
@@ -294,7 +303,17 @@ export function documentMargins(text: string, model: LinearModel): DocumentMargi
       if (c < MIN_FEATURES || (words[end] ?? 0) - (words[start] ?? 0) < MIN_WORDS) continue;
       const m = margin((sums[end] ?? 0) - (sums[start] ?? 0), c);
       if (m > maxWindow) maxWindow = m;
+      if (k === 0) scratchUnitMargins[scoredUnits++] = m;
     }
   }
-  return { maxWindow, whole, words: total.words };
+  return { maxWindow, whole, typical: median(scratchUnitMargins.subarray(0, scoredUnits), whole), words: total.words };
+}
+
+/** Median of `values` (sorted in place); `empty` when there are none. */
+function median(values: Float64Array, empty: number): number {
+  const n = values.length;
+  if (n === 0) return empty;
+  values.sort();
+  const mid = n >> 1;
+  return n % 2 === 1 ? (values[mid] ?? empty) : ((values[mid - 1] ?? empty) + (values[mid] ?? empty)) / 2;
 }

@@ -59,9 +59,9 @@ function modelScore(view: string, surface: Surface, model: InjectionModel): numb
     const [a, b] = model.directCalibration;
     return sigmoid(a * margin + b);
   }
-  const [a, c, b] = model.indirectCalibration;
-  const { maxWindow, whole, words } = documentMargins(view, model.indirect);
-  return words < MIN_WORDS ? 0 : sigmoid(a * maxWindow + c * whole + b);
+  const [a, c, d, b] = model.indirectCalibration;
+  const { maxWindow, whole, typical, words } = documentMargins(view, model.indirect);
+  return words < MIN_WORDS ? 0 : sigmoid(a * maxWindow + c * whole + d * typical + b);
 }
 
 /** Gathers model and rule evidence over every chunk and every reading of `text`. */
