@@ -21,7 +21,7 @@ const log = (line: string) => process.stderr.write(`${line}\n`);
 const WORDS = 'the invoice report account balance customer order shipping delivery team meeting quarter revenue budget server request latency error cache deploy release branch review schedule contract payment supplier product price discount update summary project status'.split(' ');
 const NAMES = ['Alice Martin', 'Bob Chen', 'Carol Diaz', 'Dmitri Ivanov', 'Eva Novak', 'Farid Haddad'];
 
-function corpus(seed: number): string[] {
+export function corpus(seed: number, totalBytes = CORPUS_BYTES): string[] {
   const r = rng(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
   const sentence = () => {
@@ -38,7 +38,7 @@ function corpus(seed: number): string[] {
   ];
   const docs: string[] = [];
   let bytes = 0;
-  while (bytes < CORPUS_BYTES) {
+  while (bytes < totalBytes) {
     const doc = pick(kinds)();
     docs.push(doc);
     bytes += Buffer.byteLength(doc);
@@ -57,9 +57,9 @@ function mbPerSecond(texts: readonly string[], scan: (text: string) => unknown):
   return Math.round((bytes / 1e6 / seconds) * 100) / 100;
 }
 
-function leaves(docs: readonly string[]): string[] {
+export function leaves(docs: readonly string[], size = LEAF_CHARS): string[] {
   const out: string[] = [];
-  for (const d of docs) for (let i = 0; i < d.length; i += LEAF_CHARS) out.push(d.slice(i, i + LEAF_CHARS));
+  for (const d of docs) for (let i = 0; i < d.length; i += size) out.push(d.slice(i, i + size));
   return out;
 }
 

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { createPiiScanner } from '../../src/guard/pii/index.js';
 import { addScores, emptyScore, metrics, scoreSpans, scoreSpansExact, type SpanScore, type TypeMap } from '../../src/guard/pii/span-score.js';
 import { DATASETS } from './datasets.js';
+import { mixedLog } from './corpora.js';
 
 interface Row {
   text: string;
@@ -103,23 +104,3 @@ function throughput(label: string, text: string): void {
 console.log('');
 throughput('presidio texts concatenated', rows.map((r) => r.text).join('\n'));
 throughput('1 MB mixed log/JSON', mixedLog(1_000_000));
-
-/** Deterministic log/JSON-ish text with sparse PII, roughly what a gateway sees in tool I/O. */
-function mixedLog(size: number): string {
-  const lines: string[] = [];
-  let n = 0;
-  let length = 0;
-  while (length < size) {
-    n++;
-    const ip = `10.${n % 256}.${(n * 7) % 256}.${(n * 13) % 256}`;
-    const line =
-      n % 3 === 0
-        ? JSON.stringify({ ts: `2024-05-${String((n % 28) + 1).padStart(2, '0')}T12:00:00Z`, level: 'info', msg: 'request completed', path: `/api/v1/items/${n}`, status: 200, durationMs: n % 250, user: `user${n}@example.com` })
-        : n % 3 === 1
-          ? `${new Date(1_700_000_000_000 + n * 1000).toISOString()} INFO worker-${n % 8} processed batch ${n} from ${ip} in ${n % 97} ms, queue depth ${n % 17}`
-          : `The customer asked about order ${100000 + n} and wanted to know when the shipment would arrive; support replied that it left the warehouse yesterday.`;
-    lines.push(line);
-    length += line.length + 1;
-  }
-  return lines.join('\n');
-}

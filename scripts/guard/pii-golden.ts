@@ -18,83 +18,10 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { createPiiScanner, RECOGNIZERS } from '../../src/guard/pii/scanner.js';
 import type { PiiEntity } from '../../src/guard/types.js';
-import { DATASETS } from './datasets.js';
+import { corpus, leaves } from '../../bench/guard.js';
+import { rng } from './generate-data.js';
+import { mixedLog, presidioTexts } from './corpora.js';
 
-const PRESIDIO = `${DATASETS}/presidio-synth/presidio_synth_v2.jsonl`;
-
-/** mulberry32, the same generator the guard bench uses, so corpora are reproducible. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-export function presidioTexts(path: string = PRESIDIO): string[] {
-  return readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim().length > 0)
-    .map((l) => (JSON.parse(l) as { text: string }).text);
-}
-
-const WORDS = 'the invoice report account balance customer order shipping delivery team meeting quarter revenue budget server request latency error cache deploy release branch review schedule contract payment supplier product price discount update summary project status'.split(' ');
-const NAMES = ['Alice Martin', 'Bob Chen', 'Carol Diaz', 'Dmitri Ivanov', 'Eva Novak', 'Farid Haddad'];
-
-/** The guard bench's corpus (bench/guard.ts), reproduced so this script does not depend on it. */
-export function benchCorpus(seed: number, totalBytes: number): string[] {
-  const r = rng(seed);
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)] as T;
-  const sentence = (): string => {
-    const n = 6 + Math.floor(r() * 14);
-    const words = Array.from({ length: n }, () => pick(WORDS));
-    return `${words.join(' ').replace(/^./, (c) => c.toUpperCase())}.`;
-  };
-  const kinds = [
-    () => JSON.stringify({ results: Array.from({ length: 5 }, (_, i) => ({ id: `R-${Math.floor(r() * 1e6)}`, title: sentence(), score: r(), rank: i, url: `https://docs.example.com/${pick(WORDS)}/${i}` })) }),
-    () => Array.from({ length: 12 }, () => `2024-09-${String(1 + Math.floor(r() * 28)).padStart(2, '0')}T10:${String(Math.floor(r() * 60)).padStart(2, '0')}:00Z INFO ${pick(WORDS)}-service request_id=${Math.floor(r() * 1e9)} status=200 duration_ms=${Math.floor(r() * 900)} path=/v1/${pick(WORDS)}`).join('\n'),
-    () => `From: ${pick(NAMES)} <${pick(WORDS)}@acme.example>\nSubject: ${sentence()}\n\nHi ${(pick(NAMES).split(' ')[0]) ?? ''},\n\n${sentence()} ${sentence()} ${sentence()}\nCall me on +1 415 555 ${String(Math.floor(r() * 10000)).padStart(4, '0')} if anything is unclear.\n\nThanks,\n${pick(NAMES)}`,
-    () => `<html><body><h1>${sentence()}</h1><p>${sentence()} ${sentence()}</p><ul>${Array.from({ length: 4 }, () => `<li>${sentence()}</li>`).join('')}</ul></body></html>`,
-    () => `${sentence()} ${sentence()} ${sentence()} ${sentence()}\n\n${sentence()} ${sentence()}`,
-  ];
-  const docs: string[] = [];
-  let bytes = 0;
-  while (bytes < totalBytes) {
-    const doc = pick(kinds)();
-    docs.push(doc);
-    bytes += Buffer.byteLength(doc);
-  }
-  return docs;
-}
-
-export function leaves(docs: readonly string[], size = 1024): string[] {
-  const out: string[] = [];
-  for (const d of docs) for (let i = 0; i < d.length; i += size) out.push(d.slice(i, i + size));
-  return out;
-}
-
-/** The log/JSON text measure-pii.ts times. */
-export function mixedLog(size: number): string {
-  const lines: string[] = [];
-  let n = 0;
-  let length = 0;
-  while (length < size) {
-    n++;
-    const ip = `10.${n % 256}.${(n * 7) % 256}.${(n * 13) % 256}`;
-    const line =
-      n % 3 === 0
-        ? JSON.stringify({ ts: `2024-05-${String((n % 28) + 1).padStart(2, '0')}T12:00:00Z`, level: 'info', msg: 'request completed', path: `/api/v1/items/${n}`, status: 200, durationMs: n % 250, user: `user${n}@example.com` })
-        : n % 3 === 1
-          ? `${new Date(1_700_000_000_000 + n * 1000).toISOString()} INFO worker-${n % 8} processed batch ${n} from ${ip} in ${n % 97} ms, queue depth ${n % 17}`
-          : `The customer asked about order ${100000 + n} and wanted to know when the shipment would arrive; support replied that it left the warehouse yesterday.`;
-    lines.push(line);
-    length += line.length + 1;
-  }
-  return lines.join('\n');
-}
 
 /** PII-dense documents built from fragments of the presidio texts and hand-written cues. */
 function piiDocuments(seed: number, count: number, pool: readonly string[]): string[] {
@@ -130,7 +57,7 @@ export function goldenCorpus(): Array<{ label: string; texts: string[] }> {
   const presidio = presidioTexts();
   const pairs: string[] = [];
   for (let i = 0; i + 1 < presidio.length; i += 2) pairs.push(`${presidio[i] ?? ''} ${presidio[i + 1] ?? ''}`);
-  const bench = benchCorpus(42, 1024 * 1024);
+  const bench = corpus(42, 1024 * 1024);
   return [
     { label: 'presidio', texts: presidio },
     { label: 'presidio-upper', texts: presidio.map((t) => t.toUpperCase()) },
@@ -186,7 +113,7 @@ async function main(): Promise<void> {
     const old = (await import(file)) as { createPiiScanner: typeof createPiiScanner };
     const reference = old.createPiiScanner();
     const repeats = Number(process.argv[4] ?? 5);
-    const bench = benchCorpus(42, 4 * 1024 * 1024);
+    const bench = corpus(42, 4 * 1024 * 1024);
     const rows: Array<[string, readonly string[]]> = [
       ['presidio concatenated', [presidioTexts().join('\n')]],
       ['bench documents', bench],
@@ -213,7 +140,7 @@ async function main(): Promise<void> {
     }
   } else if (mode === 'bench') {
     const repeats = Number(file === '/tmp/warden-pii-golden.json' ? 3 : file);
-    const bench = benchCorpus(42, 4 * 1024 * 1024);
+    const bench = corpus(42, 4 * 1024 * 1024);
     const rows: Array<[string, readonly string[]]> = [
       ['presidio concatenated', [presidioTexts().join('\n')]],
       ['presidio texts one by one', presidioTexts()],
