@@ -2,6 +2,7 @@ import type { PiiEntity } from '../../types.js';
 import { hasContextBefore } from '../context.js';
 import { lexicon, type Lexicon } from '../lexicon.js';
 import type { Recognizer } from '../recognizer.js';
+import { allMatches } from '../matches.js';
 import { LETTER, UPPER } from '../charclass.js';
 
 /**
@@ -94,12 +95,12 @@ export const addressRecognizer: Recognizer = {
       }
     }
     if (text.includes('PO')) {
-      for (const m of text.matchAll(MILITARY)) {
+      for (const m of allMatches(MILITARY, text)) {
         out.push({ type: 'STREET_ADDRESS', start: m.index, end: m.index + m[0].length, score: 0.85, recognizer: 'street_address.military' });
       }
     }
     if (UNIT_WORD.test(text)) {
-      for (const m of text.matchAll(STANDALONE_UNIT)) {
+      for (const m of allMatches(STANDALONE_UNIT, text)) {
         out.push({ type: 'STREET_ADDRESS', start: m.index, end: m.index + m[0].length, score: 0.55, recognizer: 'street_address.unit' });
       }
     }
@@ -200,13 +201,16 @@ function wordFlags(w: string, lex: Lexicon): number {
 function extendTail(text: string, from: number, lex: Lexicon): { end: number; parts: number } {
   let end = from;
   let found = 0;
-  const unit = UNIT.exec(text.slice(end, end + 40));
+  // Each of UNIT, PART and the trail regex can only start with a few characters (after blanks);
+  // checking that first skips the slice and the regex for the many street lines with no tail.
+  const unit = canStartUnit(text.charCodeAt(skipBlanks(text, end, end + 40))) ? UNIT.exec(text.slice(end, end + 40)) : null;
   if (unit !== null) {
     end += unit[0].length;
     found++;
   }
   for (let parts = 0; parts < 5; parts++) {
-    const m = PART.exec(text.slice(end, end + 80));
+    const c = text.charCodeAt(skipBlanks(text, end, end + 80));
+    const m = c === 44 || c === 10 ? PART.exec(text.slice(end, end + 80)) : null;
     if (m === null) break;
     const part = m[1] ?? '';
     // Keep the longest run of leading words that still look like address parts ("DC 20500 please" → "DC 20500").
@@ -222,12 +226,32 @@ function extendTail(text: string, from: number, lex: Lexicon): { end: number; pa
     found++;
   }
   // A same-line "City ST 12345" or bare postcode directly after the street line.
-  const trail = /^[ \t]{1,3}(\p{Lu}[\p{L}\p{M}'’-]*(?:[ \t][\p{Lu}][\p{L}\p{M}'’-]*){0,3}(?:[ \t]\d{4,5})?|\d{4,5})(?![\p{L}\p{N}])/u.exec(text.slice(end, end + 80));
+  const blank = text.charCodeAt(end);
+  const trail = blank !== 32 && blank !== 9 ? null : /^[ \t]{1,3}(\p{Lu}[\p{L}\p{M}'’-]*(?:[ \t][\p{Lu}][\p{L}\p{M}'’-]*){0,3}(?:[ \t]\d{4,5})?|\d{4,5})(?![\p{L}\p{N}])/u.exec(text.slice(end, end + 80));
   if (trail !== null && addressPart((trail[1] ?? '').trim(), lex)) {
     end += trail[0].length;
     found++;
   }
   return { end, parts: found };
+}
+
+/** First index in [from, limit) that is not a space or tab (limit when all are). */
+function skipBlanks(text: string, from: number, limit: number): number {
+  let i = from;
+  const to = Math.min(limit, text.length);
+  while (i < to) {
+    const c = text.charCodeAt(i);
+    if (c !== 32 && c !== 9) break;
+    i++;
+  }
+  return i;
+}
+
+/** Characters UNIT can begin with after its leading blanks: a separator, quote marker or unit word (any case). */
+function canStartUnit(c: number): boolean {
+  const lower = c >= 65 && c <= 90 ? c + 32 : c;
+  // , \n > # a(pt) s(uite) u(nit) f(lat) r(oom)
+  return lower === 44 || lower === 10 || lower === 62 || lower === 35 || lower === 97 || lower === 115 || lower === 117 || lower === 102 || lower === 114;
 }
 
 function addressPart(part: string, lex: Lexicon): boolean {

@@ -2,6 +2,7 @@ import type { PiiEntity } from '../../types.js';
 import { CONTEXT_BOOST, clampScore, hasContextBefore } from '../context.js';
 import { luhnValid } from '../validators.js';
 import type { Recognizer } from '../recognizer.js';
+import { allMatches } from '../matches.js';
 
 // 12–19 digits, optionally split by single spaces or dashes; bounded, so linear.
 const CARD = /(?<![\w.-])\d(?:[ -]?\d){11,18}(?![\w-]|\.\d)/g;
@@ -13,7 +14,7 @@ export const creditCardRecognizer: Recognizer = {
   name: 'credit_card.luhn',
   types: ['CREDIT_CARD'],
   scan(text, out: PiiEntity[]) {
-    for (const m of text.matchAll(CARD)) {
+    for (const m of allMatches(CARD, text)) {
       const value = m[0];
       const groups = value.split(/[ -]/);
       // Separated cards come in groups of 4 (or Amex/Diners 4-6-5 / 4-6-4); "1 2 3 ..." is not a card.

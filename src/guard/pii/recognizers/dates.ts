@@ -1,6 +1,7 @@
 import type { PiiEntity } from '../../types.js';
 import { hasContextBefore } from '../context.js';
 import type { Recognizer } from '../recognizer.js';
+import { allMatches } from '../matches.js';
 import { LETTER } from '../charclass.js';
 
 const MONTH = '(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)';
@@ -31,6 +32,7 @@ const DATE = new RegExp(
 const WEEKDAY = new RegExp(`${START}(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)`, 'gi');
 const HAS_DIGIT = /\d/;
 const BOUNDARY_BEFORE = /[\p{L}\p{N}_/.:-]/u;
+const WORD_CHAR = /[\p{L}\p{N}_]/u;
 const DOB = /\b(?:born|dob|d\.o\.b|date of birth|birth ?date|birthday|b-day)\b/;
 const YEAR_CONTEXT = /\b(?:in|since|during|of|from|until|till|by|year|circa|before|after|early|late|mid|around)\s*$/;
 
@@ -38,14 +40,15 @@ export const dateRecognizer: Recognizer = {
   name: 'date_time',
   types: ['DATE_TIME'],
   scan(text, out: PiiEntity[]) {
-    for (const m of text.matchAll(HAS_DIGIT.test(text) ? DATE : WEEKDAY)) {
+    for (const m of allMatches(HAS_DIGIT.test(text) ? DATE : WEEKDAY, text)) {
       const value = m[0];
       const start = m.index;
       const end = start + value.length;
-      const before = start > 0 ? text[start - 1] ?? '' : '';
-      const after = text[end] ?? '';
-      if (BOUNDARY_BEFORE.test(before) || /[\p{L}\p{N}_]/u.test(after)) continue;
-      if ((after === '.' || after === '/' || after === ':' || after === '-') && /\d/.test(text[end + 1] ?? '')) continue;
+      if (start > 0 && boundaryBefore(text, start - 1)) continue;
+      const after = text.charCodeAt(end);
+      if (wordChar(text, end)) continue;
+      // . / : -
+      if ((after === 46 || after === 47 || after === 58 || after === 45) && isDigit(text.charCodeAt(end + 1))) continue;
       let score: number;
       if (/^\d{4}$/.test(value)) {
         // A bare year is only a date after a temporal preposition; otherwise it is a count or an id.
@@ -64,6 +67,29 @@ export const dateRecognizer: Recognizer = {
     }
   },
 };
+
+/** BOUNDARY_BEFORE on the code unit at `i`; ASCII (nearly every call) by char code. */
+function boundaryBefore(text: string, i: number): boolean {
+  const c = text.charCodeAt(i);
+  if (c < 128) return isAsciiAlnum(c) || c === 95 || c === 47 || c === 46 || c === 58 || c === 45;
+  return BOUNDARY_BEFORE.test(text.charAt(i));
+}
+
+/** WORD_CHAR on the code unit at `i` (false past the end). */
+function wordChar(text: string, i: number): boolean {
+  if (i >= text.length) return false;
+  const c = text.charCodeAt(i);
+  if (c < 128) return isAsciiAlnum(c) || c === 95;
+  return WORD_CHAR.test(text.charAt(i));
+}
+
+function isAsciiAlnum(c: number): boolean {
+  return isDigit(c) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
 
 /** Rejects numeric shapes whose fields cannot be a day and a month (e.g. 45/13/2020). */
 function plausibleNumericDate(value: string): boolean {

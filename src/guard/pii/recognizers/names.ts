@@ -2,7 +2,9 @@ import type { PiiEntity } from '../../types.js';
 import { textBefore } from '../context.js';
 import { lexicon, type Lexicon } from '../lexicon.js';
 import type { Recognizer } from '../recognizer.js';
+import { allMatches } from '../matches.js';
 import { isUpper, LETTER, UPPER } from '../charclass.js';
+import { SuffixCue } from '../cues.js';
 
 /**
  * PERSON and LOCATION without a model: runs of Title-case (or ALL-CAPS) tokens on one line are
@@ -46,16 +48,50 @@ const ROLE_WORDS: ReadonlySet<string> = new Set(
 // the gazetteer has never seen.
 const SURNAME_MORPHOLOGY = /(?:ov|ova|ev|eva|ski|ska|sky|cki|cka|son|sen|sson|poulos|escu|ić|ič|vić|ová|nen|dze|shvili|yan|ian|enko|uk|chuk|mann|stein|berg|ez|ini|elli|etti|akis|oglu|quist|strom|ström|dóttir|sdottir|aitė|ienė|aitis|auskas)$/;
 // Strong cues name a person almost always; weak ones ("to", "and") also precede places and organisations.
-const PERSON_CONTEXT = /(?:my name is|name is|names? ?:|name\?|i am|i'm|im|call me|called|named|dear|hi|hello|hey|thanks|thank you|sincerely|regards|signed|contact|assistant to|speak to|talk to|ask|told|married|mr\.?|mrs\.?|ms\.?|dr\.?|prof\.?)\s*[:,]?\s*$/;
-const WEAK_PERSON_CONTEXT = /\b(?:by|from|to|with|and|at)\s*$/;
+// These cue lists end a lower-cased window; each SuffixCue is the regex in its comment, spelled out.
+// /(?:my name is|name is|names? ?:|name\?|i am|i'm|im|call me|called|named|dear|hi|hello|hey|thanks|thank you|sincerely|regards|signed|contact|assistant to|speak to|talk to|ask|told|married|mr\.?|mrs\.?|ms\.?|dr\.?|prof\.?)\s*[:,]?\s*$/
+const PERSON_CONTEXT = new SuffixCue(
+  [
+    'my name is', 'name is', 'name:', 'names:', 'name :', 'names :', 'name?', 'i am', "i'm", 'im', 'call me', 'called', 'named', 'dear', 'hi',
+    'hello', 'hey', 'thanks', 'thank you', 'sincerely', 'regards', 'signed', 'contact', 'assistant to', 'speak to', 'talk to', 'ask', 'told',
+    'married', 'mr', 'mr.', 'mrs', 'mrs.', 'ms', 'ms.', 'dr', 'dr.', 'prof', 'prof.',
+  ],
+  { tail: 'colon', boundary: false },
+);
+// /\b(?:by|from|to|with|and|at)\s*$/
+const WEAK_PERSON_CONTEXT = new SuffixCue(['by', 'from', 'to', 'with', 'and', 'at'], { tail: 'space', boundary: true });
 // Verbs and possessives right after a span that say it is someone ("X said", "X's killers").
 const PERSON_AFTER = /^(?:['’]s?(?![\p{L}])|,? (?:the|a|an) [\p{Ll}]+ [\p{Ll}]+,? said|:[ \t]*["“]|[ \t]+(?:said|says|wrote|writes|explained|told|asked|replied|shouted|lives|lived|is from|was born|will be (?:talking|speaking)|is (?:very|a|an|the|my|our|your)|has been|who is))/u;
-const PLACE_CONTEXT = /(?:\bin|\bfrom|\bto|\bat|\bnear|\bvisit(?:ed|ing)?|\bcity(?: of)?|\bcountry|\btown|\bvillage|\bborn in|\blive[sd]? in|\bmoved (?:here )?(?:from|to)|\bflew to|\btravel(?:l)?ing to|\bbased in|\bheadquartered in|\bof)\s*[:,]?\s*$/;
-const STRONG_PLACE_CONTEXT = /(?:flew to|fly to|travel(?:l)?ing to|moved (?:here )?from|moved to|live in|living in|lives in|grew up in|born in|city of|city|town of|visit(?:ed|ing)?|based in|trip to|from the town of)\s*[:,]?\s*$/;
+// /(?:\bin|\bfrom|\bto|\bat|\bnear|\bvisit(?:ed|ing)?|\bcity(?: of)?|\bcountry|\btown|\bvillage|\bborn in|\blive[sd]? in|\bmoved (?:here )?(?:from|to)|\bflew to|\btravel(?:l)?ing to|\bbased in|\bheadquartered in|\bof)\s*[:,]?\s*$/
+const PLACE_CONTEXT = new SuffixCue(
+  [
+    'in', 'from', 'to', 'at', 'near', 'visit', 'visited', 'visiting', 'city', 'city of', 'country', 'town', 'village', 'born in', 'live in',
+    'lives in', 'lived in', 'moved from', 'moved to', 'moved here from', 'moved here to', 'flew to', 'traveling to', 'travelling to', 'based in',
+    'headquartered in', 'of',
+  ],
+  { tail: 'colon', boundary: true },
+);
+// /(?:flew to|fly to|travel(?:l)?ing to|moved (?:here )?from|moved to|live in|living in|lives in|grew up in|born in|city of|city|town of|visit(?:ed|ing)?|based in|trip to|from the town of)\s*[:,]?\s*$/
+const STRONG_PLACE_CONTEXT = new SuffixCue(
+  [
+    'flew to', 'fly to', 'traveling to', 'travelling to', 'moved here from', 'moved from', 'moved to', 'live in', 'living in', 'lives in',
+    'grew up in', 'born in', 'city of', 'city', 'town of', 'visit', 'visited', 'visiting', 'based in', 'trip to', 'from the town of',
+  ],
+  { tail: 'colon', boundary: false },
+);
 // A house number right after a name-like run makes it a street ("Joaquin Suarez 2906").
 const HOUSE_NUMBER_AFTER = /^[ \t]+(?:u\.[ \t]*)?\d{1,5}[A-Za-z]?(?![\p{L}\p{N}])(?![ \t]+(?:years?|yrs?|y\/o|people|times|percent|%))/u;
 // Cues after which an unknown Title-case or ALL-CAPS run is a place ("flew to Loeches").
-const PLACE_CUE = /\b(?:flew to|fly(?:ing)? to|travel(?:l)?(?:ed|ing)? to|moved (?:here )?(?:from|to)|grew up in|born in|based in|headquartered in|located in|originally from|lives? in|living in|i'?m in|i am in|we are in|(?:city|town|village) of|home (?:city|town)|year in|arrived (?:at|in)|returned to|trip to|visit(?:ed|ing)?|coming to|world to|where:)[ \t]+$/i;
+// /\b(?:flew to|fly(?:ing)? to|travel(?:l)?(?:ed|ing)? to|moved (?:here )?(?:from|to)|grew up in|born in|based in|headquartered in|located in|originally from|lives? in|living in|i'?m in|i am in|we are in|(?:city|town|village) of|home (?:city|town)|year in|arrived (?:at|in)|returned to|trip to|visit(?:ed|ing)?|coming to|world to|where:)[ \t]+$/i
+const PLACE_CUE = new SuffixCue(
+  [
+    'flew to', 'fly to', 'flying to', 'travel to', 'traveled to', 'traveling to', 'travell to', 'travelled to', 'travelling to', 'moved from',
+    'moved to', 'moved here from', 'moved here to', 'grew up in', 'born in', 'based in', 'headquartered in', 'located in', 'originally from',
+    'live in', 'lives in', 'living in', 'im in', "i'm in", 'i am in', 'we are in', 'city of', 'town of', 'village of', 'home city', 'home town',
+    'year in', 'arrived at', 'arrived in', 'returned to', 'trip to', 'visit', 'visited', 'visiting', 'coming to', 'world to', 'where:',
+  ],
+  { tail: 'blank', boundary: true, ignoreCase: true },
+);
 const PLACE_CUE_TAIL = 40;
 // List propagation: a single-token item joined to a recognised name by ", " / " and " ("Kónya, Becker
 // and Vasquez"). The item must not continue into a longer Title-case run, which would make it part
@@ -81,6 +117,9 @@ const LABEL_WORDS: ReadonlySet<string> = new Set(
     'update reply tip hint step bot system human ai model prompt response request reason cause action details description ' +
     'comment comments q a re').split(' '),
 );
+// Every EXPLICIT_NAME cue contains one of these; no non-ASCII letter case-folds onto them under
+// `iu`, so the ASCII-only `i` test is exact, and several times cheaper than the `\b` + `\p{L}` search.
+const EXPLICIT_NAME_GATE = /name|i am|i'm|call me/i;
 const EXPLICIT_NAME = /\b(?:my name is|name is|my name's|i am|i'm|call me|first name is|last name is|last name\?|first name\?)\s+([\p{L}\p{M}'’-]+(?:[ \t][\p{L}\p{M}'’-]+)?)/giu;
 
 /** A run token with its word-class tests done once; the run analysis consults them many times. */
@@ -97,6 +136,11 @@ interface Token {
   first: boolean;
   last: boolean;
   common: boolean;
+  /** The key alone is a gazetteer place / starts a longer one: longestPlace's first step, per word. */
+  placeOne: boolean;
+  placePrefix: boolean;
+  /** SURNAME_MORPHOLOGY matches the key. */
+  morph: boolean;
   /** longestPlace from this token, memoised (-1: not yet computed); see longestPlace. */
   place: number;
 }
@@ -107,7 +151,7 @@ export const namesRecognizer: Recognizer = {
   scan(text, out: PiiEntity[]) {
     const lex = lexicon();
     const seedsFrom = out.length;
-    for (const m of text.matchAll(CAP_RUN)) {
+    for (const m of allMatches(CAP_RUN, text)) {
       // Extended-A interleaves cases, so the class admits some lower-case starts; drop them here.
       if (!isUpper(m[0])) continue;
       const tokens = tokenize(m[0], m.index, lex);
@@ -123,7 +167,7 @@ export const namesRecognizer: Recognizer = {
       }
       analyseRun(text, from === 0 ? tokens : tokens.slice(from), lex, out);
     }
-    for (const m of text.matchAll(EXPLICIT_NAME)) explicitName(m, lex, out);
+    if (EXPLICIT_NAME_GATE.test(text)) for (const m of allMatches(EXPLICIT_NAME, text)) explicitName(m, lex, out);
     propagateLists(text, seedsFrom, lex, out);
     // Colons are rare in prose without dialogue, so most texts skip the label search entirely.
     if (text.includes(':')) speakerLabels(text, lex, out);
@@ -172,6 +216,10 @@ function propagateLists(text: string, seedsFrom: number, lex: Lexicon, out: PiiE
     let end = e.start;
     for (;;) {
       const from = Math.max(0, end - LIST_PREV_WINDOW);
+      // LIST_PREV ends in ", " or " and ": skip the regex unless the blanks before `end` follow ',' or 'd'.
+      let b = end;
+      while (b > from && isBlank(text.charCodeAt(b - 1))) b--;
+      if (b === end || b === from || (text.charCodeAt(b - 1) !== 44 && text.charCodeAt(b - 1) !== 100)) break;
       const m = LIST_PREV.exec(text.slice(from, end));
       if (m === null) break;
       const word = m[1] ?? '';
@@ -227,7 +275,7 @@ function stripPeriod(word: string): string {
  */
 function speakerLabels(text: string, lex: Lexicon, out: PiiEntity[]): void {
   const labels: { start: number; word: string }[] = [];
-  for (const m of text.matchAll(SPEAKER_LABEL)) {
+  for (const m of allMatches(SPEAKER_LABEL, text)) {
     const word = m[1] ?? '';
     // The label's prefix is only newline, blanks and quote markers, so the word starts after them.
     const start = m.index + m[0].length - m[0].replace(/^[\n \t>]*/, '').length;
@@ -272,6 +320,9 @@ function tokenize(run: string, offset: number, lex: Lexicon): Token[] {
       first: cls.first,
       last: cls.last,
       common: cls.common,
+      placeOne: cls.placeOne,
+      placePrefix: cls.placePrefix,
+      morph: cls.morph,
       place: -1,
     });
     at = end;
@@ -312,6 +363,9 @@ function classify(part: string, lex: Lexicon): TokenClass {
     first: lex.first.has(key),
     last: lex.last.has(key),
     common: lex.common.has(key),
+    placeOne: lex.places.has(key),
+    placePrefix: lex.placePrefixes.has(key),
+    morph: SURNAME_MORPHOLOGY.test(key),
   };
   if (CLASS_CACHE.size >= CLASS_CACHE_MAX) CLASS_CACHE.clear();
   CLASS_CACHE.set(part, cls);
@@ -418,11 +472,14 @@ function longestPlace(tokens: Token[], i: number, lex: Lexicon): number {
 }
 
 function longestPlaceUncached(tokens: Token[], i: number, lex: Lexicon): number {
-  let key = '';
-  let best = 0;
-  for (let n = 1; n <= lex.maxPlaceTokens && i + n - 1 < tokens.length; n++) {
+  const head = tokens[i] as Token;
+  // Most words start no multi-word place, so the per-word flags answer without a set lookup.
+  if (!head.placePrefix || lex.maxPlaceTokens < 2 || i + 1 >= tokens.length) return head.placeOne ? 1 : 0;
+  let key = head.key;
+  let best = head.placeOne ? 1 : 0;
+  for (let n = 2; n <= lex.maxPlaceTokens && i + n - 1 < tokens.length; n++) {
     const t = tokens[i + n - 1] as Token;
-    key = n === 1 ? t.key : `${key} ${t.key}`;
+    key = `${key} ${t.key}`;
     if (lex.places.has(key)) best = n;
     if (!lex.placePrefixes.has(key)) break;
   }
@@ -472,7 +529,7 @@ function personScore(text: string, span: Token[], honorific: boolean, lex: Lexic
   const hasInitial = span.length > words.length && span.length >= 3;
   const firstKnown = (words[0] as Token).first;
   const lastWord = words[words.length - 1] as Token;
-  const lastKnown = lastWord.last || lastWord.first || SURNAME_MORPHOLOGY.test(lastWord.key);
+  const lastKnown = lastWord.last || lastWord.first || lastWord.morph;
   const known = words.filter((t) => t.first || t.last).length;
   const anyCommon = words.some((t) => t.common);
   // ALL-CAPS runs are headings, acronyms and place lines far more often than names.
@@ -482,7 +539,7 @@ function personScore(text: string, span: Token[], honorific: boolean, lex: Lexic
   const cue = honorific || PERSON_CONTEXT.test(before);
   const weakCue = !cue && WEAK_PERSON_CONTEXT.test(before);
   const last = span[span.length - 1] as Token;
-  const after = PERSON_AFTER.test(text.slice(last.end, last.end + 40));
+  const after = canStartPersonAfter(text.charCodeAt(last.end)) && PERSON_AFTER.test(text.slice(last.end, last.end + 40));
 
   let score: number;
   if (words.length >= 2) {
@@ -496,15 +553,24 @@ function personScore(text: string, span: Token[], honorific: boolean, lex: Lexic
     const isName = t.first || t.last;
     if (isName && !t.common) score = 0.55;
     else if (isName) score = 0.35;
-    else score = SURNAME_MORPHOLOGY.test(t.key) ? 0.35 : 0.2;
+    else score = t.morph ? 0.35 : 0.2;
   }
   if (allCaps) score -= 0.3;
   if (cue) score += honorific ? 0.4 : 0.25;
   else if (weakCue) score += 0.1;
   if (after) score += words.length >= 2 ? 0.25 : 0.15;
   // Street names are often named after people; a street word or house number settles it.
-  if (!honorific && ((lastWord.key !== '' && lex.street.has(lastWord.key) && !lastWord.first) || HOUSE_NUMBER_AFTER.test(text.slice(last.end, last.end + 24)))) score -= 0.35;
+  if (!honorific && ((lastWord.key !== '' && lex.street.has(lastWord.key) && !lastWord.first) || (isBlank(text.charCodeAt(last.end)) && HOUSE_NUMBER_AFTER.test(text.slice(last.end, last.end + 24))))) score -= 0.35;
   return Math.min(1, Math.round(score * 100) / 100);
+}
+
+/** First characters PERSON_AFTER can start with: an apostrophe, comma, colon or blank. */
+function canStartPersonAfter(c: number): boolean {
+  return c === 32 || c === 9 || c === 39 || c === 0x2019 || c === 44 || c === 58;
+}
+
+function isBlank(c: number): boolean {
+  return c === 32 || c === 9;
 }
 
 /** "my name is patricia desrosiers": lower-case names after an explicit cue. */

@@ -1,6 +1,7 @@
 import type { PiiEntity } from '../../types.js';
 import { CONTEXT_BOOST, clampScore, hasContextBefore } from '../context.js';
 import type { Recognizer } from '../recognizer.js';
+import { allMatches } from '../matches.js';
 
 // [+cc] [(area)] group (sep group){0,5} [ext]. Separators are single characters and groups
 // bounded, so each start position costs a constant; the look-behind pins starts to run starts.
@@ -16,7 +17,7 @@ export const phoneRecognizer: Recognizer = {
   name: 'phone',
   types: ['PHONE_NUMBER'],
   scan(text, out: PiiEntity[]) {
-    for (const m of text.matchAll(PHONE)) {
+    for (const m of allMatches(PHONE, text)) {
       const value = m[0];
       const main = value.replace(/\s?(?:x|ext\.?|#)[ .]?\d{1,5}$/, '');
       const digits = main.replace(/\D/g, '');

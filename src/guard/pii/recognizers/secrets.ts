@@ -2,6 +2,7 @@ import type { PiiEntity } from '../../types.js';
 import { hasContextBefore, textBefore } from '../context.js';
 import { shannonEntropy } from '../validators.js';
 import type { Recognizer } from '../recognizer.js';
+import { allMatches } from '../matches.js';
 
 const AWS_ACCESS_KEY = /(?<![A-Za-z0-9])(?:AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|ABIA|ACCA)[A-Z2-7]{16}(?![A-Za-z0-9])/g;
 const AWS_ANYWHERE = /aws|amazon|secret|access_key/i;
@@ -34,7 +35,7 @@ export const secretsRecognizer: Recognizer = {
   name: 'secrets',
   types: ['AWS_ACCESS_KEY', 'AWS_SECRET_KEY', 'PRIVATE_KEY', 'JWT', 'SECRET'],
   scan(text, out: PiiEntity[]) {
-    for (const m of text.matchAll(AWS_ACCESS_KEY)) {
+    for (const m of allMatches(AWS_ACCESS_KEY, text)) {
       out.push({ type: 'AWS_ACCESS_KEY', start: m.index, end: m.index + 20, score: 0.95, recognizer: 'aws_access_key' });
     }
     // The 40-char scan touches every word, so it runs only when a context word exists at all.
@@ -50,14 +51,14 @@ export const secretsRecognizer: Recognizer = {
     }
     scanPrivateKeys(text, out);
     if (text.includes('eyJ')) {
-      for (const m of text.matchAll(JWT)) {
+      for (const m of allMatches(JWT, text)) {
         if (!jwtHeaderValid(m[0])) continue;
         out.push({ type: 'JWT', start: m.index, end: m.index + m[0].length, score: 0.95, recognizer: 'jwt' });
       }
     }
     for (const [recognizer, re, hint] of VENDOR_TOKENS) {
       if (!text.includes(hint)) continue;
-      for (const m of text.matchAll(re)) {
+      for (const m of allMatches(re, text)) {
         out.push({ type: 'SECRET', start: m.index, end: m.index + m[0].length, score: 0.95, recognizer });
       }
     }
@@ -137,7 +138,7 @@ function jwtHeaderValid(token: string): boolean {
  */
 function scanAssignedSecrets(text: string, out: PiiEntity[]): void {
   if (!SECRET_ANYWHERE.test(text)) return;
-  for (const m of [...text.matchAll(ASSIGNED), ...text.matchAll(SPOKEN)]) {
+  for (const m of [...allMatches(ASSIGNED, text), ...allMatches(SPOKEN, text)]) {
     let value = m[1] ?? '';
     value = value.replace(/[.,;]+$/, '');
     if (value.length < 8 || PLACEHOLDER.test(value) || UUID.test(value)) continue;

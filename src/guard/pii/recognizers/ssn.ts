@@ -2,6 +2,7 @@ import type { PiiEntity } from '../../types.js';
 import { CONTEXT_BOOST, clampScore, hasContextBefore } from '../context.js';
 import { ssnValid } from '../validators.js';
 import type { Recognizer } from '../recognizer.js';
+import { allMatches } from '../matches.js';
 
 const SSN = /(?<![\w.-])(\d{3})([- ]?)(\d{2})\2(\d{4})(?![\w-]|\.\d)/g;
 const CONTEXT = /\b(?:ssn|ssns|social security|social sec|ss#|ss #|taxpayer|tin)\b/;
@@ -10,7 +11,7 @@ export const ssnRecognizer: Recognizer = {
   name: 'us_ssn',
   types: ['US_SSN'],
   scan(text, out: PiiEntity[]) {
-    for (const m of text.matchAll(SSN)) {
+    for (const m of allMatches(SSN, text)) {
       const [value, area = '', sep = '', group = '', serial = ''] = m;
       if (!ssnValid(area, group, serial)) continue;
       // A bare 9-digit run is usually an id; only the dashed shape stands on its own.

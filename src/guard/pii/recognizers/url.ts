@@ -1,5 +1,6 @@
 import type { PiiEntity } from '../../types.js';
 import type { Recognizer } from '../recognizer.js';
+import { allMatches } from '../matches.js';
 
 // Bounded run of characters RFC 3986 allows in a URL; trailing sentence punctuation is trimmed after.
 const URL_RE = /(?<![\w.-])(?:(?:https?|ftp|wss?):\/\/|www\.)[^\s<>"'`{}|\\^]{2,2048}/gi;
@@ -11,7 +12,7 @@ export const urlRecognizer: Recognizer = {
   types: ['URL'],
   scan(text, out: PiiEntity[]) {
     if (!URL_HINT.test(text)) return;
-    for (const m of text.matchAll(URL_RE)) {
+    for (const m of allMatches(URL_RE, text)) {
       let value = m[0];
       // Keep a ')' that closes a '(' inside the URL (Wikipedia-style links).
       const trimmed = value.replace(TRAILING, '');
