@@ -1,4 +1,4 @@
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import pino from 'pino';
@@ -33,6 +33,15 @@ describe('warden check and policy test', () => {
   it('validates the quickstart', async () => {
     const r = await warden('check');
     expect(r).toMatchObject({ code: 0, stdout: expect.stringMatching(/^ok: .*3 agents, 8 tools, 14 policies valid\n$/) });
+  });
+
+  it('names a configured ONNX model file that does not exist, in one line', async () => {
+    const file = path.join(dirs.configDir, 'warden.yaml');
+    const onnx = 'guard:\n  injection:\n    onnx: { model: models/missing.onnx, tokenizer: models/tokenizer.json }\n';
+    writeFileSync(file, readFileSync(file, 'utf8').replace('guard:\n', onnx));
+    const r = await warden('check');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^warden: config_invalid: guard\.injection\.onnx\.model: no such file .*missing\.onnx\n$/);
   });
 
   it('names the file and line of a policy that does not validate, in one line per problem', async () => {

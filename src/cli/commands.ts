@@ -1,7 +1,10 @@
 import { OUTCOME_EXIT_CODES } from '../core/decision.js';
 import { isPlainObject } from '../core/context.js';
 import { WardenError } from '../core/errors.js';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { loadConfig } from '../config/load.js';
+import type { WardenConfig } from '../config/schema.js';
 import { loadEngine, policyDirs } from '../policy/load.js';
 import { listTestFiles, runPolicyTests } from '../policy/test-runner.js';
 import { openControl, resolveConfig, type CommonOptions } from './options.js';
@@ -27,11 +30,21 @@ async function withControl<T>(opts: CommonOptions, fn: (control: Control) => Pro
 export function check(opts: CommonOptions & JsonOption, out: Out): number {
   const loaded = loadConfig(resolveConfig(opts));
   const engine = loadEngine(loaded);
+  checkGuardFiles(loaded.config, loaded.dir);
   const c = loaded.config;
   const summary = { config: loaded.file, agents: c.agents.length, tools: c.tools.length, policies: engine.policies.length };
   if (opts.json) out(JSON.stringify({ ok: true, ...summary }));
   else out(`ok: ${summary.config}: ${summary.agents} agents, ${summary.tools} tools, ${summary.policies} policies valid`);
   return 0;
+}
+
+/** Files the configuration names must exist, so `check` finds what `serve` would fail on. */
+function checkGuardFiles(config: WardenConfig, dir: string): void {
+  const onnx = config.guard.injection.onnx;
+  if (!onnx) return;
+  for (const [key, file] of [['model', onnx.model], ['tokenizer', onnx.tokenizer]] as const) {
+    if (!existsSync(path.resolve(dir, file))) throw new WardenError('config_invalid', `guard.injection.onnx.${key}: no such file ${path.resolve(dir, file)}`);
+  }
 }
 
 /** `warden policy test`: every case in tests/*.yaml gets the decision it expects. */
