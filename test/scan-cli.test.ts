@@ -74,6 +74,15 @@ describe('warden scan', () => {
     expect(missing.stderr).toMatch(/^warden: invalid_request: cannot read .*nope\.txt: no such file\n$/);
   });
 
+  it('takes the PII settings of --config: only the entity types it names are reported', async () => {
+    const config = path.join(dir, 'warden.yaml');
+    writeFileSync(config, 'version: 1\norg: { id: acme }\nagents: [{ id: bot }]\nguard:\n  pii: { entities: [PHONE_NUMBER] }\n');
+    const file = path.join(dir, 'contact.txt');
+    writeFileSync(file, 'Mail carol@example.com or call +1 415 555 0100');
+    const r = await warden('scan', '--config', config, file);
+    expect(JSON.parse(r.stdout).pii.map((e: { type: string }) => e.type)).toEqual(['PHONE_NUMBER']);
+  });
+
   it('refuses an unknown surface in one line', async () => {
     const r = await warden('scan', '--surface', 'sideways', path.join(dir, 'x'));
     expect(r.stderr).toMatch(/^warden: invalid_request: --surface must be direct or indirect/);

@@ -4,8 +4,8 @@ import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { WardenError } from '../core/errors.js';
 import { loadConfig } from '../config/load.js';
-import { createInjectionScanner, DEFAULT_INJECTION_THRESHOLDS } from '../guard/injection/index.js';
-import { applyPii, createPiiScanner } from '../guard/pii/index.js';
+import { injectionThresholds, localPiiScanner, maskPii } from '../guard/index.js';
+import { createInjectionScanner } from '../guard/injection/index.js';
 import { scanText, WindowedScan, type TextScanners } from '../guard/text-scan.js';
 import type { Surface } from '../guard/types.js';
 import type { Out } from './commands.js';
@@ -52,17 +52,10 @@ export async function scan(
   return flagged ? 3 : 0;
 }
 
+/** The local scanners, with the thresholds and PII settings of a configuration when one is given. */
 function scannersFor(config: string | undefined): TextScanners {
   const guard = config ? loadConfig(config).config.guard : undefined;
-  const thresholds = {
-    direct: guard?.injection.thresholds.direct ?? DEFAULT_INJECTION_THRESHOLDS.direct,
-    indirect: guard?.injection.thresholds.indirect ?? DEFAULT_INJECTION_THRESHOLDS.indirect,
-  };
-  return {
-    injection: createInjectionScanner({ thresholds }),
-    pii: createPiiScanner({ ...(guard ? { minScore: guard.pii.min_score } : {}), ...(guard?.pii.entities ? { entities: guard.pii.entities } : {}) }),
-    mask: (text, entities) => applyPii(text, entities, 'mask'),
-  };
+  return { injection: createInjectionScanner({ thresholds: injectionThresholds(guard?.injection.thresholds) }), pii: localPiiScanner(guard?.pii), mask: maskPii };
 }
 
 /**

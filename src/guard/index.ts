@@ -5,13 +5,27 @@ import { createInjectionScanner, DEFAULT_INJECTION_THRESHOLDS } from './injectio
 import { loadOnnxClassifier } from './injection/onnx-classifier.js';
 import { applyPii, ComprehendPiiScanner, createPiiScanner } from './pii/index.js';
 import type { LanguageCode } from '@aws-sdk/client-comprehend';
-import type { AsyncPiiScanner, PiiScanner, TextClassifier } from './types.js';
+import type { InjectionThresholds } from './injection/scanner.js';
+import type { AsyncPiiScanner, PiiEntity, PiiScanner, TextClassifier } from './types.js';
 
 export { ContentGuard } from './content-guard.js';
 
+/** The configured thresholds, with the trained defaults for what is unset. */
+export function injectionThresholds(configured: { direct?: number; indirect?: number } = {}): InjectionThresholds {
+  return { direct: configured.direct ?? DEFAULT_INJECTION_THRESHOLDS.direct, indirect: configured.indirect ?? DEFAULT_INJECTION_THRESHOLDS.indirect };
+}
+
+/** Warden's own PII scanner with the configuration's threshold and entity types (defaults without one). */
+export function localPiiScanner(pii?: Pick<GuardConfig['pii'], 'min_score' | 'entities'>): PiiScanner {
+  return createPiiScanner({ ...(pii ? { minScore: pii.min_score } : {}), ...(pii?.entities ? { entities: pii.entities } : {}) });
+}
+
+/** Masks entities with their type: `[EMAIL_ADDRESS]`. */
+export const maskPii = (text: string, entities: PiiEntity[]): string => applyPii(text, entities, 'mask');
+
 /** The guard the configuration asks for; paths in it are relative to the configuration's directory. */
 export async function createContentGuard(config: GuardConfig, configDir: string): Promise<{ guard: ContentGuard; close(): Promise<void> }> {
-  const thresholds = { direct: config.injection.thresholds.direct ?? DEFAULT_INJECTION_THRESHOLDS.direct, indirect: config.injection.thresholds.indirect ?? DEFAULT_INJECTION_THRESHOLDS.indirect };
+  const thresholds = injectionThresholds(config.injection.thresholds);
   let classifier: TextClassifier | undefined;
   if (config.injection.enabled && config.injection.onnx) {
     const onnx = config.injection.onnx;
@@ -25,7 +39,7 @@ export async function createContentGuard(config: GuardConfig, configDir: string)
   const guard = new ContentGuard({
     ...(config.injection.enabled ? { injection: createInjectionScanner({ thresholds }) } : {}),
     ...(classifier ? { classifier: { model: classifier, thresholds } } : {}),
-    ...(config.pii.enabled ? { pii: piiScannerFor(config.pii), mask: (text, entities) => applyPii(text, entities, 'mask') } : {}),
+    ...(config.pii.enabled ? { pii: piiScannerFor(config.pii), mask: maskPii } : {}),
     onInjection: config.on_injection,
     maxDepth: config.max_depth,
   });
@@ -33,7 +47,7 @@ export async function createContentGuard(config: GuardConfig, configDir: string)
 }
 
 function piiScannerFor(pii: GuardConfig['pii']): PiiScanner | AsyncPiiScanner {
-  if (pii.provider === 'local') return createPiiScanner({ minScore: pii.min_score, ...(pii.entities ? { entities: pii.entities } : {}) });
+  if (pii.provider === 'local') return localPiiScanner(pii);
   const { region, endpoint, language_code } = pii.comprehend;
   const comprehend = new ComprehendPiiScanner({
     client: { ...(region ? { region } : {}), ...(endpoint ? { endpoint } : {}) },
