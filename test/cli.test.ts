@@ -98,6 +98,13 @@ describe('warden authorize without a server', () => {
     expect((await warden('audit', 'tail', '-n', '1')).stdout).toMatch(/allow +finance-bot +tool\.invoke bank\.send_money/);
   });
 
+  it('shows what the content guard found in an audit line', async () => {
+    const mail = ['authorize', '--agent', 'support-bot', '--action', 'tool.invoke', '--resource', 'mail.send_email'];
+    const r = await warden(...mail, '--context', JSON.stringify({ args: { to: 'alice@acme.example', body: 'Card 4111 1111 1111 1111' } }));
+    expect(r.code).toBe(3);
+    expect((await warden('audit', 'tail', '-n', '1')).stdout).toMatch(/deny +support-bot +tool\.invoke mail\.send_email +support-no-card-numbers-in-mail; guard: pii CREDIT_CARD, EMAIL_ADDRESS\n$/);
+  });
+
   it('prints a new API key once and lists the agent with it', async () => {
     const r = await warden('agents', 'key', 'create', 'support-bot');
     expect(r.stdout).toMatch(/\nwdn_[0-9a-f]{16}_[A-Za-z0-9_-]{43}\n$/);

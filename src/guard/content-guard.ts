@@ -17,11 +17,13 @@ export interface ContentGuardOptions {
   maxDepth: number;
 }
 
+const NOTHING_FOUND: InjectionResult = Object.freeze({ flagged: false, score: 0, rules: [] });
+
 /** Stronger treatments win when a policy obligation and the configuration disagree. */
 const STRENGTH: Record<InjectionTreatment, number> = { flag: 0, neutralise: 1, withhold: 2 };
 
 /** What is left of a neutralised text: enough for the agent to know something was there and why. */
-export function neutralised(text: string, verdict: InjectionResult): string {
+function neutralised(text: string, verdict: InjectionResult): string {
   const why = verdict.rules.length ? `rules: ${verdict.rules.join(', ')}` : `score ${verdict.score.toFixed(2)}`;
   return `[withheld by Warden: suspected prompt injection (${why}); ${text.length} characters removed]`;
 }
@@ -117,12 +119,12 @@ export class ContentGuard implements ContentInspector {
     const unique = [...new Set(texts)];
     const { pii } = this.options;
     const [verdicts, entities] = await Promise.all([this.scanInjection(unique, surface), Promise.all(unique.map(async (t) => (pii ? pii.scan(t) : [])))]);
-    return new Map(unique.map((text, i) => [text, { verdict: verdicts[i] ?? { flagged: false, score: 0, rules: [] }, entities: entities[i] ?? [] }]));
+    return new Map(unique.map((text, i) => [text, { verdict: verdicts[i] ?? NOTHING_FOUND, entities: entities[i] ?? [] }]));
   }
 
   private async scanInjection(texts: string[], surface: Surface): Promise<InjectionResult[]> {
     const { injection, classifier } = this.options;
-    const local = texts.map((t) => injection?.scan(t, surface) ?? { flagged: false, score: 0, rules: [] });
+    const local = texts.map((t) => injection?.scan(t, surface) ?? NOTHING_FOUND);
     if (!classifier || texts.length === 0) return local;
     const learned = await classifier.model.classify(texts);
     return local.map((v, i) => {
