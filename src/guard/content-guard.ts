@@ -1,6 +1,6 @@
 import type { Action } from '../core/action.js';
 import type { ContentInspector, GuardFindings, InputInspection, OutputInspection, OutputTreatment, ToolResult } from '../core/ports.js';
-import { mapStringLeaves, mapTextOrJson } from './leaves.js';
+import { mapStringLeaves, mapTextOrJson, type JsonCache } from './leaves.js';
 import type { AsyncPiiScanner, InjectionResult, InjectionScanner, PiiEntity, PiiScanner, Surface, TextClassifier } from './types.js';
 
 export type InjectionTreatment = 'withhold' | 'neutralise' | 'flag';
@@ -72,7 +72,8 @@ export class ContentGuard implements ContentInspector {
     const acc = new FindingsAccumulator();
 
     const texts: string[] = [];
-    this.mapResult(result, (text) => (texts.push(text), text));
+    const parsed: JsonCache = new Map();
+    this.mapResult(result, (text) => (texts.push(text), text), parsed);
     const scans = await this.scanAll(texts, 'indirect');
 
     let redacted = false;
@@ -94,7 +95,7 @@ export class ContentGuard implements ContentInspector {
       }
       return text;
     };
-    const rewritten = this.mapResult(result, rewrite);
+    const rewritten = this.mapResult(result, rewrite, parsed);
     const findings = acc.findings();
     let outcome: OutputTreatment = 'clean';
     if (findings.injection && treatment === 'withhold') return { result: { content: [] }, treatment: 'withheld', findings };
@@ -134,11 +135,11 @@ export class ContentGuard implements ContentInspector {
     });
   }
 
-  private mapResult(result: ToolResult, visit: (text: string) => string): ToolResult {
+  private mapResult(result: ToolResult, visit: (text: string) => string, parsed: JsonCache): ToolResult {
     const { maxDepth } = this.options;
     const content = result.content.map((item) => {
       if (isTextItem(item)) {
-        const text = mapTextOrJson(item.text, visit, maxDepth);
+        const text = mapTextOrJson(item.text, visit, maxDepth, parsed);
         return text === item.text ? item : { ...item, text };
       }
       return mapStringLeaves(item, visit, maxDepth);

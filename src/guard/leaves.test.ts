@@ -32,6 +32,14 @@ describe('string leaves of tool arguments and results', () => {
     expect(mapTextOrJson('plain', upper, 8)).toBe('PLAIN');
   });
 
+  it('walks JSON after leading white space, and parses a text once when given a cache', () => {
+    const cache = new Map<string, unknown>();
+    expect(mapTextOrJson('\n  ["a"]', upper, 8, cache)).toBe('["A"]');
+    expect(cache.get('\n  ["a"]')).toEqual(['a']);
+    cache.set('\n  ["a"]', ['from the cache']);
+    expect(mapTextOrJson('\n  ["a"]', upper, 8, cache)).toBe('["FROM THE CACHE"]');
+  });
+
   it('never loses a leaf, whatever the shape (property)', () => {
     fc.assert(
       fc.property(fc.jsonValue({ maxDepth: 6 }), fc.integer({ min: 1, max: 8 }), (value, depth) => {

@@ -60,17 +60,36 @@ function gatherStrings(root: unknown): string {
  * A text that is itself JSON (MCP tools often return their data as a JSON string in a text
  * item) is walked leaf by leaf, so one injected field is neutralised without losing the rest.
  */
-export function mapTextOrJson(text: string, visit: LeafVisitor, maxDepth: number): string {
-  const first = text.trimStart()[0];
-  if (first === '{' || first === '[') {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      return visit(text);
-    }
-    const mapped = mapStringLeaves(parsed, visit, maxDepth);
-    return mapped === parsed ? text : JSON.stringify(mapped);
+export function mapTextOrJson(text: string, visit: LeafVisitor, maxDepth: number, cache?: JsonCache): string {
+  let parsed = cache?.get(text);
+  if (parsed === undefined) {
+    parsed = looksLikeJson(text) ? parseOrNotJson(text) : NOT_JSON;
+    cache?.set(text, parsed);
   }
-  return visit(text);
+  if (parsed === NOT_JSON) return visit(text);
+  const mapped = mapStringLeaves(parsed, visit, maxDepth);
+  return mapped === parsed ? text : JSON.stringify(mapped);
+}
+
+/** Texts already parsed, so a result walked twice (to collect its strings, then to rewrite them) is parsed once. */
+export type JsonCache = Map<string, unknown>;
+
+const NOT_JSON = Symbol('not JSON');
+
+/** Whether the first character that is not white space opens an object or an array. */
+function looksLikeJson(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) continue;
+    return c === 0x7b || c === 0x5b;
+  }
+  return false;
+}
+
+function parseOrNotJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return NOT_JSON;
+  }
 }
