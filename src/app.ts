@@ -19,6 +19,17 @@ import { DeclaredRiskScorer } from './flow/risk.js';
 import { Redis } from 'ioredis';
 import { createContentGuard } from './guard/index.js';
 import type { ContentGuard } from './guard/content-guard.js';
+import { RoutingExecutor } from './core/routing-executor.js';
+import { WardenError } from './core/errors.js';
+import { KeyHierarchy } from './crypto/key-hierarchy.js';
+import { KeyManager } from './crypto/key-manager.js';
+import { KnowledgeBases, type IngestProgress } from './knowledge/knowledge-bases.js';
+import { KnowledgeStore } from './knowledge/store.js';
+import { RetrieveExecutor } from './knowledge/retrieve-executor.js';
+import { createEmbedder } from './knowledge/embedders.js';
+import { AgentMemory } from './memory/agent-memory.js';
+import { SENSITIVITY_LEVELS } from './policy/model.js';
+import type { WardenConfig } from './config/schema.js';
 
 export interface AppOptions {
   config: string | LoadedConfig;
@@ -32,6 +43,9 @@ export interface AppOptions {
   /** Redis for rate limits shared by replicas; defaults to WARDEN_REDIS_URL. */
   redisUrl?: string;
   redisPrefix?: string;
+  /** Ingest the configured sources of knowledge bases that are still empty (serve and the CLI do; tests choose). */
+  seedKnowledge?: boolean;
+  onSeedProgress?: (kb: string, progress: IngestProgress) => void;
 }
 
 /** Everything a running Warden is made of, wired once here. */
@@ -46,6 +60,11 @@ export interface App {
   gate: Gate;
   upstreams: UpstreamRegistry;
   guard: ContentGuard;
+  /** The master keys (and their rotation), and the data keys under them: envelope encryption. */
+  keyManager: KeyManager;
+  keys: KeyHierarchy;
+  knowledge: KnowledgeBases;
+  memory: AgentMemory;
   adminToken: { token: string; created: boolean; file: string };
   close(): Promise<void>;
 }
@@ -58,6 +77,9 @@ export async function openApp(options: AppOptions): Promise<App> {
     r.ok ? logger.info({ policies: r.policies }, 'policies reloaded') : logger.error({ problems: r.problems }, 'policy reload refused; keeping the last good set');
   const policy = new PolicyHolder(loadEngine(loaded), loaded, onReload);
 
+  if (loaded.config.knowledge_bases.some((k) => k.redact_pii) && !loaded.config.guard.pii.enabled) {
+    throw new WardenError('config_invalid', 'a knowledge base has redact_pii but guard.pii.enabled is false');
+  }
   ensureDataDir(options.dataDir);
   const files = dataFiles(options.dataDir);
   const databaseUrl = options.databaseUrl ?? process.env.WARDEN_DATABASE_URL;
@@ -71,7 +93,9 @@ export async function openApp(options: AppOptions): Promise<App> {
     throw err;
   }
   let content: Awaited<ReturnType<typeof createContentGuard>>;
+  let keyManager: KeyManager;
   try {
+    keyManager = await KeyManager.open(loaded.config.keys, files.keyring);
     content = await createContentGuard(loaded.config.guard, loaded.dir);
   } catch (err) {
     await db.close();
@@ -87,6 +111,23 @@ export async function openApp(options: AppOptions): Promise<App> {
   const redis = redisUrl ? new Redis(redisUrl, { lazyConnect: false, maxRetriesPerRequest: 1 }) : undefined;
   const upstreamLimits = new Map(config.upstreams.flatMap((u) => (u.rate_limit_per_minute ? [[u.id, u.rate_limit_per_minute] as const] : [])));
   const admitter = new RateAdmitter(config.limits, upstreamLimits, redis ? { redis, prefix: options.redisPrefix ?? 'warden' } : undefined);
+  const keys = new KeyHierarchy(db, keyManager.masterKeys);
+  const tenant = config.org.id;
+  const knowledge = new KnowledgeBases({
+    store: new KnowledgeStore(db),
+    keys,
+    embedder: createEmbedder(config.embeddings),
+    bases: config.knowledge_bases,
+    defaultTenant: tenant,
+    redactPii: (text) => content.guard.redactPii(text),
+  });
+  const memory = new AgentMemory(db, keys, tenant);
+  const executor = new RoutingExecutor({
+    'tool.invoke': upstreams,
+    'kb.retrieve': new RetrieveExecutor(knowledge, readerFor(config)),
+    'memory.read': memory,
+    'memory.write': memory,
+  });
   const gate = new Gate({
     policy,
     agents,
@@ -95,10 +136,17 @@ export async function openApp(options: AppOptions): Promise<App> {
     env: config.env,
     admitter,
     risk: new DeclaredRiskScorer(config.tools),
-    executor: upstreams,
+    executor,
     outputs: upstreams,
     guard: content.guard,
   });
+  if (options.seedKnowledge) {
+    const reports = await knowledge.ingestConfiguredIfEmpty(loaded.dir, options.onSeedProgress);
+    for (const [kb, r] of Object.entries(reports)) {
+      logger.info({ kb, ...r }, `knowledge base ${kb}: ingested ${r.documents} documents (${r.chunks} chunks) from its configured sources`);
+      for (const f of r.failed) logger.error({ kb, file: f.file }, `knowledge base ${kb}: ${f.error}`);
+    }
+  }
   const adminToken = { ...loadOrCreateAdminToken(files.adminToken), file: files.adminToken };
   if (options.watchPolicies) policy.watch();
 
@@ -113,9 +161,14 @@ export async function openApp(options: AppOptions): Promise<App> {
     gate,
     upstreams,
     guard: content.guard,
+    keyManager,
+    keys,
+    knowledge,
+    memory,
     adminToken,
     async close() {
       policy.close();
+      await keyManager.settle();
       await content.close();
       await upstreams.close();
       redis?.disconnect();
@@ -123,5 +176,14 @@ export async function openApp(options: AppOptions): Promise<App> {
       await db.close();
       release();
     },
+  };
+}
+
+/** Who an agent is to row-level security: its clearance and its team. */
+function readerFor(config: WardenConfig): (agentId: string) => { agentId: string; clearance: number; teams: string[] } {
+  const agents = new Map(config.agents.map((a) => [a.id, a]));
+  return (agentId) => {
+    const agent = agents.get(agentId);
+    return { agentId, clearance: agent ? SENSITIVITY_LEVELS[agent.clearance] : 0, teams: agent?.team ? [agent.team] : [] };
   };
 }

@@ -48,9 +48,9 @@ const invoke = (agent: string, tool: string, args: Record<string, unknown>, sess
 describe('MCP through Warden, with the real SDK client and real upstream servers', () => {
   it('lists exactly the tools the agent policies may ever allow', async () => {
     const support = await mcpClient('support-bot');
-    expect((await support.listTools()).tools.map((t) => t.name).sort()).toEqual(['bank.get_balance', 'bank.list_transactions', 'mail.read_inbox', 'mail.send_email']);
+    expect((await support.listTools()).tools.map((t) => t.name).sort()).toEqual(['bank.get_balance', 'bank.list_transactions', 'knowledge_search', 'mail.read_inbox', 'mail.send_email']);
     const research = await mcpClient('research-bot');
-    expect((await research.listTools()).tools.map((t) => t.name).sort()).toEqual(['files.list', 'files.read']);
+    expect((await research.listTools()).tools.map((t) => t.name).sort()).toEqual(['files.list', 'files.read', 'knowledge_search']);
     await support.close();
     await research.close();
   });

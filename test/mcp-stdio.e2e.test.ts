@@ -32,7 +32,7 @@ describe('warden mcp (stdio)', () => {
   it('serves the agent its permitted tools and sends calls through the Gate, with no server running', async () => {
     const client = await wardenMcp('research-bot');
     try {
-      expect((await client.listTools()).tools.map((t) => t.name).sort()).toEqual(['files.list', 'files.read']);
+      expect((await client.listTools()).tools.map((t) => t.name).sort()).toEqual(['files.list', 'files.read', 'knowledge_search']);
       const read = await client.callTool({ name: 'files.read', arguments: { path: 'notes/q3.md' } });
       expect(read.isError).toBeFalsy();
       const denied = await client.callTool({ name: 'mail.send_email', arguments: { to: 'a@acme.example', subject: 's', body: 'b' } });

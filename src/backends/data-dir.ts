@@ -7,6 +7,7 @@ export const dataFiles = (dir: string) => ({
   pgdata: path.join(dir, 'pgdata'),
   adminToken: path.join(dir, 'admin.token'),
   signingKey: path.join(dir, 'ledger-signing.key'),
+  keyring: path.join(dir, 'keyring.json'),
   lock: path.join(dir, 'warden.lock'),
   server: path.join(dir, 'server.json'),
   configPath: path.join(dir, 'config-path'),

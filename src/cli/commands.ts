@@ -17,7 +17,7 @@ interface JsonOption {
   json?: boolean;
 }
 
-async function withControl<T>(opts: CommonOptions, fn: (control: Control) => Promise<T>): Promise<T> {
+export async function withControl<T>(opts: CommonOptions, fn: (control: Control) => Promise<T>): Promise<T> {
   const control = await openControl(opts);
   try {
     return await fn(control);

@@ -4,6 +4,8 @@ import * as cmd from './commands.js';
 import { serve } from './serve.js';
 import { mcpStdio } from './mcp.js';
 import { scan } from './scan.js';
+import * as kb from './knowledge.js';
+import * as keys from './keys.js';
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -63,6 +65,29 @@ function program(setExit: (code: number) => void): Command {
   common(agents.command('key').description('API keys').command('create <agent>').description('create an API key (printed once)'))
     .option('--json', 'machine-readable output')
     .action(run((agent: string, o) => cmd.agentsKeyCreate(agent, o, out)));
+  const kbs = p.command('kb').description('knowledge bases');
+  common(kbs.command('ingest <kb> <paths...>').description('chunk, embed, encrypt and store documents (markdown, text, HTML, JSON, PDF)'))
+    .option('--json', 'machine-readable output')
+    .action(run((id: string, paths: string[], o) => kb.kbIngest(id, paths, o, out)));
+  common(kbs.command('search <kb> <query>').description('retrieve as an agent would, through the Gate and row-level security (exit 3 when refused)'))
+    .requiredOption('--agent <id>', 'the agent to search as')
+    .option('-k, --top-k <n>', 'how many chunks (1-50)')
+    .option('--json', 'machine-readable output')
+    .action(run((id: string, query: string, o) => kb.kbSearch(id, query, o, out)));
+  common(kbs.command('delete <kb> <source>').description('delete a document and destroy its key (crypto-shredding)')).action(
+    run((id: string, source: string, o) => kb.kbDelete(id, source, o, out)),
+  );
+  const keyCmd = p.command('keys').description('envelope encryption keys');
+  common(keyCmd.command('status').description('master key versions and the data keys they protect'))
+    .option('--json', 'machine-readable output')
+    .action(run((o) => keys.keysStatus(o, out)));
+  common(keyCmd.command('rotate').description('activate a new master key version and re-wrap existing keys onto it'))
+    .option('--json', 'machine-readable output')
+    .action(run((o) => keys.keysRotate(o, out)));
+  common(keyCmd.command('shred').description("destroy a tenant's keys (crypto-shredding): its data can never be read again"))
+    .requiredOption('--tenant <id>', 'the tenant')
+    .option('--yes', 'confirm')
+    .action(run((o) => keys.keysShred(o, out)));
   return p;
 }
 

@@ -34,5 +34,5 @@ export async function openControl(opts: CommonOptions): Promise<Control> {
     return remoteControl(server.url, token);
   }
   const logger = createLogger({ level: process.env.WARDEN_LOG_LEVEL ?? 'warn', destination: process.stderr });
-  return directControl(await openApp({ config: resolveConfig(opts), dataDir, logger }));
+  return directControl(await openApp({ config: resolveConfig(opts), dataDir, logger, seedKnowledge: true }));
 }

@@ -11,7 +11,7 @@ export interface ServeOptions extends CommonOptions {
 /** Runs the gateway until SIGINT or SIGTERM. */
 export async function serve(opts: ServeOptions, out: (line: string) => void): Promise<number> {
   const dataDir = resolveDataDir(opts);
-  const app = await openApp({ config: resolveConfig(opts), dataDir, watchPolicies: true });
+  const app = await openApp({ config: resolveConfig(opts), dataDir, watchPolicies: true, seedKnowledge: true });
   const server = buildServer(app);
   const host = opts.host ?? app.loaded.config.server.host;
   const port = opts.port !== undefined ? Number(opts.port) : app.loaded.config.server.port;

@@ -13,6 +13,8 @@ const agent = z.strictObject({
   roles: z.array(id).default([]),
   team: id.optional(),
   org_unit: id.optional(),
+  /** The most sensitive knowledge this agent may read (row-level security; confidential and up also need its team). */
+  clearance: sensitivity.default('internal'),
   tags,
 });
 
@@ -76,10 +78,48 @@ const model = z.strictObject({
 const knowledgeBase = z.strictObject({
   id,
   description: z.string().optional(),
+  /** The default sensitivity of its documents (front matter may set another per document). */
   sensitivity,
   owner_team: id.optional(),
+  /** Whose data this is: bound into every ciphertext's encryption context; shredding a tenant destroys its keys. Default: the org id. */
+  tenant: id.optional(),
+  /** Files or directories (relative to the configuration) ingested when the knowledge base is empty. */
+  sources: z.array(z.string()).default([]),
+  /** Mask identifying PII in chunks before they are embedded and stored. */
+  redact_pii: z.boolean().default(false),
   tags,
 });
+
+/** How chunks become vectors: a local hashing embedder (no download), Amazon Titan through Bedrock, or any OpenAI-compatible endpoint. */
+const embedder = z
+  .discriminatedUnion('provider', [
+    z.strictObject({ provider: z.literal('local') }),
+    z.strictObject({
+      provider: z.literal('titan'),
+      model: z.string().default('amazon.titan-embed-text-v2:0'),
+      region: z.string().optional(),
+      endpoint: z.string().url().optional(),
+    }),
+    z.strictObject({
+      provider: z.literal('openai-compatible'),
+      base_url: z.string().url(),
+      model: z.string(),
+      /** The environment variable that holds the API key (never the key itself). */
+      api_key_env: z.string().optional(),
+    }),
+  ])
+  .default({ provider: 'local' });
+
+/** The master key: a local key file in the data directory (embedded) or an AWS KMS customer-managed key. */
+const keys = z
+  .strictObject({
+    provider: z.enum(['local', 'kms']).default('local'),
+    /** The KMS key id or ARN; WARDEN_KMS_KEY_ID when unset. */
+    kms_key_id: z.string().optional(),
+    region: z.string().optional(),
+    endpoint: z.string().url().optional(),
+  })
+  .default({ provider: 'local' });
 
 const eventSource = z.strictObject({
   id,
@@ -139,6 +179,8 @@ export const configSchema = z.strictObject({
   tools: z.array(tool).default([]),
   models: z.array(model).default([]),
   knowledge_bases: z.array(knowledgeBase).default([]),
+  embeddings: embedder,
+  keys,
   event_sources: z.array(eventSource).default([]),
   upstreams: z.array(upstream).default([]),
   limits: z
@@ -196,3 +238,6 @@ export type AgentConfig = WardenConfig['agents'][number];
 export type ToolConfig = WardenConfig['tools'][number];
 export type UpstreamConfig = WardenConfig['upstreams'][number];
 export type GuardConfig = WardenConfig['guard'];
+export type KnowledgeBaseConfig = WardenConfig['knowledge_bases'][number];
+export type EmbedderConfig = WardenConfig['embeddings'];
+export type KeysConfig = WardenConfig['keys'];

@@ -14,6 +14,7 @@ export const ERROR_CODES = {
   unknown_agent: { status: 404, message: 'No such agent' },
   unknown_resource: { status: 404, message: 'No such resource' },
   not_found: { status: 404, message: 'No such route' },
+  memory_not_found: { status: 404, message: 'The agent has no memory of that name' },
   rate_limited: { status: 429, message: 'Too many requests; retry later' },
   loop_detected: { status: 429, message: 'The same call was repeated too often' },
   step_budget_exhausted: { status: 429, message: 'The session has used its step budget' },

@@ -113,6 +113,13 @@ export interface Execution {
   durationMs: number;
   /** What went wrong, for the agent and the ledger (never a stack trace). */
   error?: string;
+  /**
+   * The result's content items are independent (retrieved chunks): the output stage inspects each
+   * on its own and withholds only the items that must be, not the whole result.
+   */
+  itemized?: boolean;
+  /** For an itemized result: what the output stage did to each content item. */
+  items?: OutputTreatment[];
 }
 
 /** Runs an allowed action against its upstream, with the resilience policies of that upstream. */

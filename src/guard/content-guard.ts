@@ -105,6 +105,14 @@ export class ContentGuard implements ContentInspector {
     return { result: rewritten, treatment: outcome, findings };
   }
 
+  /** Masks the identifying PII in one text: knowledge bases with `redact_pii` store chunks this way. */
+  async redactPii(text: string): Promise<string> {
+    const { pii, mask } = this.options;
+    if (!pii || !mask) return text;
+    const entities = (await pii.scan(text)).filter((e) => !NOT_IDENTIFYING.has(e.type));
+    return entities.length ? mask(text, entities) : text;
+  }
+
   private injectionTreatment(obligation: string | undefined): InjectionTreatment {
     const configured = this.options.onInjection;
     // Several policies may each set one (joined with ","): the strongest of them and the configuration wins.

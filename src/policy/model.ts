@@ -40,6 +40,11 @@ const ARG_CEDAR_TYPES: Record<string, Type<string>> = {
   strings: set(str),
 };
 
+/** The arguments of the built-in actions, as policies may name them. */
+const VERB_ARGS: Partial<Record<string, Record<string, Type<string> & { required?: boolean }>>> = {
+  'kb.retrieve': { query: optional(str), top_k: optional(long) },
+};
+
 /** The Cedar schema generated from the configuration: policies are validated against it at load. */
 export function buildSchema(config: WardenConfig): SchemaJson<string> {
   const args: Record<string, Type<string> & { required?: boolean }> = {};
@@ -51,7 +56,7 @@ export function buildSchema(config: WardenConfig): SchemaJson<string> {
     record({
       // Requests are not validated at run time, so undeclared arguments still reach the context;
       // policies can only name the declared ones.
-      args: record(verb === 'tool.invoke' ? args : {}),
+      args: record(verb === 'tool.invoke' ? args : (VERB_ARGS[verb] ?? {})),
       // Scanner findings (and, later, provenance) per argument: `context.labels.to.contains("pii")`.
       labels: record(verb === 'tool.invoke' ? labels : {}),
       guard: record({ injection: bool, injection_score: long, pii: bool }),
@@ -74,7 +79,7 @@ export function buildSchema(config: WardenConfig): SchemaJson<string> {
         Role: {},
         Agent: {
           memberOfTypes: ['Role', 'Team', 'OrgUnit', 'Org'],
-          shape: record({ tags: tagRecord(config.agents) }),
+          shape: record({ clearance: str, clearance_level: long, tags: tagRecord(config.agents) }),
         },
         Server: {},
         Tool: {
@@ -107,7 +112,7 @@ export function buildEntities(config: WardenConfig): EntityJson[] {
   for (const a of config.agents) {
     const parents = [...a.roles.map((r) => uid('Role', r)), unitOrOrg(a.org_unit)];
     if (a.team) parents.push(uid('Team', a.team));
-    entities.push({ uid: uid('Agent', a.id), attrs: { tags: a.tags }, parents });
+    entities.push({ uid: uid('Agent', a.id), attrs: { clearance: a.clearance, clearance_level: SENSITIVITY_LEVELS[a.clearance], tags: a.tags }, parents });
   }
   const servers = new Set(config.tools.map((t) => t.id.slice(0, t.id.indexOf('.'))));
   for (const s of servers) entities.push({ uid: uid('Server', s), attrs: {}, parents: [] });

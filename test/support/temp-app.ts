@@ -16,6 +16,8 @@ export interface TempAppOptions {
   quickstart?: boolean;
   redisUrl?: string;
   redisPrefix?: string;
+  /** Ingest the configured knowledge-base sources on open (the quickstart's handbook). */
+  seedKnowledge?: boolean;
 }
 
 export interface TempApp {
@@ -57,6 +59,7 @@ export async function openTempApp(options: TempAppOptions): Promise<TempApp> {
       config: dirs.configDir,
       dataDir: dirs.dataDir,
       logger,
+      ...(options.seedKnowledge ? { seedKnowledge: true } : {}),
       ...(options.redisUrl ? { redisUrl: options.redisUrl, redisPrefix: options.redisPrefix ?? 'warden-test' } : {}),
     });
     return {

@@ -45,6 +45,102 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
         FOR EACH ROW EXECUTE FUNCTION audit_ledger_append_only();
     `,
   },
+  {
+    version: 2,
+    name: 'key hierarchy, knowledge bases under row-level security, agent memory',
+    sql: `
+      -- Data keys wrapped by their parent (a tenant key by the master keyring, a document key by
+      -- its tenant key). Deleting a row destroys the key and, by cascade, every key under it:
+      -- crypto-shredding.
+      CREATE TABLE data_keys (
+        id text PRIMARY KEY,
+        parent_id text REFERENCES data_keys (id) ON DELETE CASCADE,
+        kind text NOT NULL,
+        context text NOT NULL,
+        wrapped bytea NOT NULL,
+        master_version text,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        rewrapped_at timestamptz
+      );
+      CREATE INDEX data_keys_parent ON data_keys (parent_id);
+      CREATE INDEX data_keys_master ON data_keys (master_version) WHERE parent_id IS NULL;
+
+      CREATE EXTENSION IF NOT EXISTS vector SCHEMA public;
+
+      CREATE TABLE kb_documents (
+        id text PRIMARY KEY,
+        tenant text NOT NULL,
+        kb text NOT NULL,
+        source text NOT NULL,
+        sensitivity_level integer NOT NULL,
+        owner_team text NOT NULL DEFAULT '',
+        content_digest text NOT NULL,
+        chunks integer NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        UNIQUE (tenant, kb, source)
+      );
+      -- Text, headings and titles live only in the ciphertext; the lexemes are keyed hashes.
+      CREATE TABLE kb_chunks (
+        id text PRIMARY KEY,
+        document_id text NOT NULL REFERENCES kb_documents (id) ON DELETE CASCADE,
+        tenant text NOT NULL,
+        kb text NOT NULL,
+        ord integer NOT NULL,
+        sensitivity_level integer NOT NULL,
+        owner_team text NOT NULL DEFAULT '',
+        embedding public.vector(256) NOT NULL,
+        lexemes tsvector NOT NULL,
+        ciphertext bytea NOT NULL
+      );
+      CREATE INDEX kb_chunks_document ON kb_chunks (document_id);
+      CREATE INDEX kb_chunks_kb ON kb_chunks (tenant, kb);
+      CREATE INDEX kb_chunks_embedding ON kb_chunks USING hnsw (embedding public.vector_cosine_ops);
+      CREATE INDEX kb_chunks_lexemes ON kb_chunks USING gin (lexemes);
+
+      CREATE TABLE agent_memory (
+        tenant text NOT NULL,
+        agent_id text NOT NULL,
+        name text NOT NULL,
+        ciphertext bytea NOT NULL,
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (tenant, agent_id, name)
+      );
+
+      -- Retrieval runs as this role, never as the owner. Roles are cluster-wide: another schema or
+      -- database may have created it already.
+      DO $$ BEGIN
+        CREATE ROLE warden_retriever NOLOGIN;
+      EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+      END $$;
+      DO $$ BEGIN
+        EXECUTE format('GRANT USAGE ON SCHEMA %I TO warden_retriever', current_schema());
+        EXECUTE format('GRANT warden_retriever TO %I', current_user);
+      EXCEPTION WHEN insufficient_privilege OR duplicate_object THEN NULL;
+      END $$;
+      GRANT SELECT ON kb_documents, kb_chunks TO warden_retriever;
+
+      -- A row is visible when the caller's clearance reaches its sensitivity and, from
+      -- confidential up, the caller is in the owning team (need to know). The settings are set
+      -- per transaction by Warden; a session without them sees nothing.
+      CREATE FUNCTION warden_may_read(level integer, owner text) RETURNS boolean
+        LANGUAGE sql STABLE AS $fn$
+          SELECT level <= coalesce(nullif(current_setting('warden.clearance', true), '')::integer, 0)
+            AND (level < 3 OR owner = ''
+                 OR owner = ANY (string_to_array(coalesce(current_setting('warden.teams', true), ''), ',')))
+        $fn$;
+      ALTER TABLE kb_documents ENABLE ROW LEVEL SECURITY;
+      ALTER TABLE kb_documents FORCE ROW LEVEL SECURITY;
+      ALTER TABLE kb_chunks ENABLE ROW LEVEL SECURITY;
+      ALTER TABLE kb_chunks FORCE ROW LEVEL SECURITY;
+      CREATE POLICY kb_documents_read ON kb_documents FOR SELECT TO warden_retriever
+        USING (warden_may_read(sensitivity_level, owner_team));
+      CREATE POLICY kb_chunks_read ON kb_chunks FOR SELECT TO warden_retriever
+        USING (warden_may_read(sensitivity_level, owner_team));
+      -- The owner (who ran this migration) ingests and deletes; FORCE would otherwise bind it too.
+      CREATE POLICY kb_documents_owner ON kb_documents TO CURRENT_USER USING (true) WITH CHECK (true);
+      CREATE POLICY kb_chunks_owner ON kb_chunks TO CURRENT_USER USING (true) WITH CHECK (true);
+    `,
+  },
 ];
 
 /** A lock id shared by every Warden process on one database, so migrations run once. */

@@ -1,9 +1,10 @@
 import { PGlite } from '@electric-sql/pglite';
+import { vector } from '@electric-sql/pglite-pgvector';
 import type { Queryable, SqlClient } from './sql-client.js';
 
 /** Embedded Postgres in WASM: a directory on disk, or memory when no directory is given. */
 export async function openPglite(dataDir?: string): Promise<SqlClient> {
-  const db = dataDir ? await PGlite.create(dataDir) : await PGlite.create();
+  const db = await PGlite.create({ ...(dataDir ? { dataDir } : {}), extensions: { vector } });
   return {
     query: async <Row>(text: string, params?: unknown[]) => ({ rows: (await db.query<Row>(text, params)).rows }),
     exec: async (text) => {

@@ -56,3 +56,44 @@ export function registerAdminRoutes(server: FastifyInstance, app: App, callerOf:
     return reply.status(201).send({ agent: request.params.agent, ...created });
   });
 }
+
+const ingestSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['paths'],
+  properties: { paths: { type: 'array', minItems: 1, maxItems: 1000, items: { type: 'string', minLength: 1, maxLength: 4096 } } },
+} as const;
+
+/** The admin API for knowledge bases and keys: ingest files the server can read, delete (and shred) a document, rotate keys, shred a tenant. */
+export function registerKnowledgeAdminRoutes(server: FastifyInstance, app: App, callerOf: (r: FastifyRequest) => Caller): void {
+  const admin = (request: FastifyRequest) => {
+    if (callerOf(request).kind !== 'admin') throw new WardenError('forbidden', 'This needs the admin token');
+  };
+  server.post<{ Params: { kb: string }; Body: { paths: string[] } }>('/v1/admin/kb/:kb/ingest', { schema: { body: ingestSchema } }, async (request) => {
+    admin(request);
+    return app.knowledge.ingest(request.params.kb, request.body.paths);
+  });
+  server.delete<{ Params: { kb: string }; Querystring: { source: string } }>(
+    '/v1/admin/kb/:kb/documents',
+    { schema: { querystring: { type: 'object', required: ['source'], properties: { source: { type: 'string', minLength: 1, maxLength: 4096 } } } } },
+    async (request) => {
+      admin(request);
+      return { deleted: await app.knowledge.deleteDocument(request.params.kb, request.query.source) };
+    },
+  );
+  server.get('/v1/admin/keys', async (request) => {
+    admin(request);
+    return app.keyManager.status(app.keys);
+  });
+  server.post('/v1/admin/keys/rotate', async (request, reply) => {
+    admin(request);
+    const { activeVersion, finished } = await app.keyManager.rotate(app.keys);
+    finished.catch((err: unknown) => app.logger.error({ err }, 'key rotation failed; the old versions still decrypt everything'));
+    return reply.status(202).send({ activeVersion, message: 'New data uses the new version; existing keys are being re-wrapped (GET /v1/admin/keys shows progress)' });
+  });
+  server.post<{ Params: { tenant: string } }>('/v1/admin/tenants/:tenant/shred', async (request) => {
+    admin(request);
+    const { documents } = await app.knowledge.shredTenant(request.params.tenant);
+    return { tenant: request.params.tenant, documents, memories: await app.memory.forgetTenant(request.params.tenant) };
+  });
+}

@@ -86,6 +86,73 @@ export const openApiDocument = {
         },
       },
     },
+    '/v1/kb/{kb}/retrieve': {
+      post: {
+        summary: 'Search a knowledge base through the Gate: Cedar decides, row-level security filters, chunks are decrypted, scanned and recorded',
+        parameters: [{ name: 'kb', in: 'path', required: true, schema: { type: 'string' }, example: 'handbook' }],
+        requestBody: {
+          required: true,
+          content: json({
+            type: 'object',
+            additionalProperties: false,
+            required: ['query'],
+            properties: {
+              query: { type: 'string', minLength: 1, maxLength: 2000 },
+              top_k: { type: 'integer', minimum: 1, maximum: 50, default: 5 },
+              sessionId: { type: 'string' },
+              agent: { type: 'string', description: 'The agent to act for (admin token only)' },
+            },
+          }),
+        },
+        responses: {
+          '200': {
+            description: 'The chunks the agent may read, best first, each with its provenance; a chunk that carried an injected instruction has `withheld: true` and no text',
+            content: json({
+              type: 'object',
+              properties: {
+                chunks: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    properties: {
+                      id: { type: 'string' },
+                      document: { type: 'string' },
+                      source: { type: 'string' },
+                      score: { type: 'number' },
+                      sensitivity: { enum: ['public', 'internal', 'confidential', 'restricted'] },
+                      labels: { type: 'array', items: { type: 'string' } },
+                      text: { type: 'string' },
+                      withheld: { type: 'boolean' },
+                    },
+                  },
+                },
+                decision: { type: 'string' },
+                policies: { type: 'array', items: { type: 'string' } },
+                requestId: { type: 'string' },
+                seq: { type: 'integer' },
+              },
+            }),
+          },
+          '400': errorResponse('No query, a query over 2,000 characters, or top_k out of range (invalid_request)'),
+          '403': errorResponse('Denied by policy (policy_denied), or the agent is suspended'),
+          '404': errorResponse('Unknown knowledge base or agent'),
+          '502': errorResponse('Retrieval failed (upstream_error)'),
+        },
+      },
+    },
+    '/v1/memory/{name}': {
+      put: {
+        summary: 'Write a value to the agent’s own memory (memory.write through the Gate; encrypted at rest)',
+        parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$' } }],
+        requestBody: { required: true, content: json({ type: 'object', required: ['value'], additionalProperties: false, properties: { value: { type: 'string', maxLength: 65536 }, sessionId: { type: 'string' }, agent: { type: 'string' } } }) },
+        responses: { '200': { description: 'Stored' }, '400': errorResponse('Bad name or value'), '403': errorResponse('Denied by policy') },
+      },
+      get: {
+        summary: 'Read a value from the agent’s own memory (memory.read through the Gate)',
+        parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: { '200': { description: '{name, value}' }, '403': errorResponse('Denied by policy'), '404': errorResponse('No such memory (memory_not_found)') },
+      },
+    },
     '/mcp': {
       post: {
         summary: 'MCP Streamable HTTP (stateless): tools/list filtered per agent, tools/call through the Gate',
@@ -109,6 +176,27 @@ export const openApiDocument = {
     '/v1/agents/{agent}/resume': { post: { summary: 'Resume an agent (admin)', responses: { '200': { description: 'Resumed' }, '404': errorResponse('Unknown agent') } } },
     '/v1/agents/{agent}/keys': {
       post: { summary: 'Create an API key for an agent (admin); the key is shown once', responses: { '201': { description: 'The new key' }, '404': errorResponse('Unknown agent') } },
+    },
+    '/v1/admin/kb/{kb}/ingest': {
+      post: {
+        summary: 'Ingest files or directories the server can read into a knowledge base (admin)',
+        requestBody: { required: true, content: json({ type: 'object', required: ['paths'], properties: { paths: { type: 'array', items: { type: 'string' } } } }) },
+        responses: { '200': { description: '{documents, chunks, unchanged, failed: [{file, error}]}' }, '404': errorResponse('Unknown knowledge base') },
+      },
+    },
+    '/v1/admin/kb/{kb}/documents': {
+      delete: {
+        summary: 'Delete a document and destroy its key (admin)',
+        parameters: [{ name: 'source', in: 'query', required: true, schema: { type: 'string' } }],
+        responses: { '200': { description: '{deleted: boolean}' } },
+      },
+    },
+    '/v1/admin/keys': { get: { summary: 'Master key versions, root keys per version, data keys by kind, rotation progress (admin)', responses: { '200': { description: 'Key status' } } } },
+    '/v1/admin/keys/rotate': {
+      post: { summary: 'Activate a new master key version and re-wrap root keys in the background (admin)', responses: { '202': { description: 'Started' }, '400': errorResponse('A rotation is already running') } },
+    },
+    '/v1/admin/tenants/{tenant}/shred': {
+      post: { summary: 'Destroy a tenant’s keys and delete its data: crypto-shredding (admin)', responses: { '200': { description: '{tenant, documents, memories}' } } },
     },
     '/healthz': { get: { summary: 'Liveness', security: [], responses: { '200': { description: 'Alive' } } } },
     '/readyz': { get: { summary: 'Readiness: database reachable and policies loaded', security: [], responses: { '200': { description: 'Ready' }, '503': errorResponse('Not ready') } } },

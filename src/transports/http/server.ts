@@ -4,10 +4,11 @@ import type { App } from '../../app.js';
 import { toErrorBody, WardenError } from '../../core/errors.js';
 import { identify, type Caller } from './auth.js';
 import { registerAuthorizeRoute } from './authorize-route.js';
-import { registerAdminRoutes } from './admin-routes.js';
+import { registerAdminRoutes, registerKnowledgeAdminRoutes } from './admin-routes.js';
 import { openApiDocument } from './openapi.js';
 import { registerToolRoutes } from './tools.js';
 import { registerMcpRoute } from './mcp-route.js';
+import { registerKnowledgeRoutes } from './knowledge-routes.js';
 import { tlsServerOptions } from '../../identity/mtls.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -76,7 +77,9 @@ export function buildServer(app: App): FastifyInstance {
 
   registerAuthorizeRoute(server, app, callerOf);
   registerAdminRoutes(server, app, callerOf);
+  registerKnowledgeAdminRoutes(server, app, callerOf);
   registerToolRoutes(server, app, callerOf);
+  registerKnowledgeRoutes(server, app, callerOf);
   registerMcpRoute(server, app, callerOf);
   return server;
 }

@@ -1,6 +1,8 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../../app.js';
+import type { GateInvocation } from '../../core/gate.js';
 import { ERROR_CODES } from '../../core/errors.js';
+import type { ToolResult } from '../../core/ports.js';
 import { viewInvocation } from '../invocation.js';
 import type { Caller } from './auth.js';
 import { agentFor } from './auth.js';
@@ -21,6 +23,20 @@ const invokeSchema = {
   },
 } as const;
 
+/**
+ * Answers an invocation the way every action route does: 200 with what `render` makes of the
+ * result, 202 with an approval id, or the refusal's status with a stable code (and Retry-After).
+ */
+export function replyWithInvocation(reply: FastifyReply, result: GateInvocation, render: (result: ToolResult) => Record<string, unknown>): FastifyReply {
+  const view = viewInvocation(result);
+  const decision = { decision: result.decision, policies: result.policies, obligations: result.obligations, ...(result.reason ? { reason: result.reason } : {}) };
+  const ids = { requestId: result.requestId, seq: result.seq };
+  if (view.kind === 'result') return reply.send({ ...render(view.result), ...decision, ...ids });
+  if (view.kind === 'approval') return reply.status(202).send({ approvalId: view.approvalId, message: view.message, ...decision, ...ids });
+  if (view.retryAfterMs !== undefined) void reply.header('retry-after', String(Math.max(1, Math.ceil(view.retryAfterMs / 1000))));
+  return reply.status(ERROR_CODES[view.code].status).send({ code: view.code, message: view.message, ...decision, ...ids });
+}
+
 /** `POST /v1/tools/{tool}/invoke`: the Gate's full path for one tool call. */
 export function registerToolRoutes(server: FastifyInstance, app: App, callerOf: (r: FastifyRequest) => Caller): void {
   server.post<{ Params: { tool: string }; Body: InvokeBody }>('/v1/tools/:tool/invoke', { schema: { body: invokeSchema } }, async (request, reply) => {
@@ -35,12 +51,6 @@ export function registerToolRoutes(server: FastifyInstance, app: App, callerOf: 
       credential,
       ...(request.body.sessionId ? { sessionId: request.body.sessionId } : {}),
     });
-    const view = viewInvocation(result);
-    const decision = { decision: result.decision, policies: result.policies, obligations: result.obligations, ...(result.reason ? { reason: result.reason } : {}) };
-    const ids = { requestId: result.requestId, seq: result.seq };
-    if (view.kind === 'result') return reply.send({ result: view.result, ...decision, ...ids });
-    if (view.kind === 'approval') return reply.status(202).send({ approvalId: view.approvalId, message: view.message, ...decision, ...ids });
-    if (view.retryAfterMs !== undefined) void reply.header('retry-after', String(Math.max(1, Math.ceil(view.retryAfterMs / 1000))));
-    return reply.status(ERROR_CODES[view.code].status).send({ code: view.code, message: view.message, ...decision, ...ids });
+    return replyWithInvocation(reply, result, (r) => ({ result: r }));
   });
 }

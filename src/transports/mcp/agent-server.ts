@@ -26,24 +26,27 @@ export function createAgentMcpServer(app: App, agent: McpAgent): Server {
       .map((t) => t.id)
       .filter((id) => app.upstreams.trustOf(id) !== undefined && app.policy.mayAllow(principal, 'tool.invoke', { type: 'Tool', id }));
     const tools = await app.upstreams.describe(visible, extra.signal);
+    const knowledgeBases = app.knowledge.ids.filter((kb) => app.policy.mayAllow(principal, 'kb.retrieve', { type: 'KnowledgeBase', id: kb }));
     return {
-      tools: tools.map((t) => ({
+      tools: [...(knowledgeBases.length ? [knowledgeSearchTool(knowledgeBases)] : []), ...tools.map((t) => ({
         name: t.id,
         ...(t.description ? { description: t.description } : {}),
         inputSchema: { type: 'object' as const, ...t.inputSchema },
         ...(t.outputSchema ? { outputSchema: { type: 'object' as const, ...t.outputSchema } } : {}),
-      })),
+      }))],
     };
   });
 
   server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
+    const args = request.params.arguments ?? {};
+    const search = request.params.name === KNOWLEDGE_SEARCH;
     const result = await app.gate.invoke(
       {
         requestId: randomUUID(),
         agentId: agent.agentId,
-        verb: 'tool.invoke',
-        resource: request.params.name,
-        context: { args: request.params.arguments ?? {} },
+        verb: search ? 'kb.retrieve' : 'tool.invoke',
+        resource: search ? String(args.kb ?? '') : request.params.name,
+        context: { args: search ? { query: args.query, ...(args.top_k !== undefined ? { top_k: args.top_k } : {}) } : args },
         credential: agent.credential,
         ...(typeof request.params._meta?.sessionId === 'string' ? { sessionId: request.params._meta.sessionId } : {}),
       },
@@ -59,4 +62,23 @@ export function createAgentMcpServer(app: App, agent: McpAgent): Server {
     };
   });
   return server;
+}
+
+/** Retrieval from the knowledge bases, offered as one MCP tool beside the upstream tools. */
+export const KNOWLEDGE_SEARCH = 'knowledge_search';
+
+function knowledgeSearchTool(knowledgeBases: string[]) {
+  return {
+    name: KNOWLEDGE_SEARCH,
+    description: 'Search a knowledge base. Returns the most relevant passages you may read, each with its source.',
+    inputSchema: {
+      type: 'object' as const,
+      properties: {
+        kb: { type: 'string', enum: knowledgeBases, description: 'The knowledge base' },
+        query: { type: 'string', description: 'What to look for' },
+        top_k: { type: 'integer', minimum: 1, maximum: 50, description: 'How many passages (default 5)' },
+      },
+      required: ['kb', 'query'],
+    },
+  };
 }
