@@ -11,7 +11,7 @@ import { openPglite } from './backends/sql/pglite-client.js';
 import { openPostgres } from './backends/sql/postgres-client.js';
 import { migrate } from './backends/sql/migrations.js';
 import type { SqlClient } from './backends/sql/sql-client.js';
-import { acquireLock, dataFiles, ensureDataDir } from './backends/data-dir.js';
+import { acquireLock, dataFiles, ensureDataDir, readSeeded, writeSeeded } from './backends/data-dir.js';
 import { createLogger, decisionLogger } from './observe/decision-log.js';
 import { UpstreamRegistry } from './upstreams/upstream-registry.js';
 import { RateAdmitter } from './admission/admitter.js';
@@ -141,7 +141,9 @@ export async function openApp(options: AppOptions): Promise<App> {
     guard: content.guard,
   });
   if (options.seedKnowledge) {
-    const reports = await knowledge.ingestConfiguredIfEmpty(loaded.dir, options.onSeedProgress);
+    const seeded = readSeeded(files.knowledgeSeeded);
+    const reports = await knowledge.ingestConfiguredIfEmpty(loaded.dir, seeded, options.onSeedProgress);
+    if (Object.keys(reports).length) writeSeeded(files.knowledgeSeeded, [...seeded, ...Object.keys(reports)]);
     for (const [kb, r] of Object.entries(reports)) {
       logger.info({ kb, ...r }, `knowledge base ${kb}: ingested ${r.documents} documents (${r.chunks} chunks) from its configured sources`);
       for (const f of r.failed) logger.error({ kb, file: f.file }, `knowledge base ${kb}: ${f.error}`);

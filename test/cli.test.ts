@@ -143,3 +143,75 @@ describe('warden commands while a server runs on the data directory', () => {
     }
   });
 });
+
+describe('warden kb and keys', () => {
+  it('shows support-bot no confidential chunk for "salary bands" and finance-bot the salary bands', async () => {
+    const support = await warden('kb', 'search', 'handbook', 'salary bands', '--agent', 'support-bot', '--json');
+    expect(support.code).toBe(0);
+    const chunks = JSON.parse(support.stdout).chunks as { source: string; sensitivity: string }[];
+    expect(chunks.length).toBeGreaterThan(0);
+    expect(chunks.some((c) => c.sensitivity === 'confidential')).toBe(false);
+    const finance = await warden('kb', 'search', 'handbook', 'salary bands', '--agent', 'finance-bot');
+    expect(finance.stdout).toMatch(/^\d+ chunks for finance-bot from handbook \(allowed by staff-search-handbook; ledger entry \d+\)\n\n1\. salary-bands\.md \[confidential\]/);
+  });
+
+  it('exits 3 with one line when the Gate refuses the search', async () => {
+    const r = await warden('kb', 'search', 'payroll', 'x', '--agent', 'support-bot');
+    expect(r.code).toBe(3);
+    expect(r.stdout).toMatch(/^deny: Refused \(unknown_resource\).*\(ledger entry \d+\)\n$/);
+    expect((await warden('kb', 'search', 'handbook', 'x', '--agent', 'support-bot', '--top-k', '0')).stderr).toBe('warden: invalid_request: --top-k must be an integer from 1 to 50\n');
+  });
+
+  it('ingests a file, reports failures, and deletes a document by shredding its key', async () => {
+    const file = path.join(dirs.configDir, 'parking.md');
+    writeFileSync(file, '---\nsensitivity: public\n---\n# Parking\n\nThe car park opens at 7:00; bicycles go in the courtyard.\n');
+    writeFileSync(path.join(dirs.configDir, 'broken.json'), '{ nope');
+    const r = await warden('kb', 'ingest', 'handbook', file, path.join(dirs.configDir, 'broken.json'));
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^handbook: 1 documents ingested \(1 chunks\), 0 unchanged, 1 failed\n  failed: .*broken\.json: /);
+    expect(r.stderr).toMatch(/ingesting into handbook: 2\/2 broken\.json/);
+    expect((await warden('kb', 'search', 'handbook', 'bicycles courtyard', '--agent', 'support-bot')).stdout).toMatch(/1\. parking\.md \[public\]/);
+    expect((await warden('kb', 'delete', 'handbook', 'parking.md')).stdout).toMatch(/^deleted parking\.md from handbook; its key is destroyed/);
+    expect((await warden('kb', 'delete', 'handbook', 'parking.md')).stderr).toBe('warden: unknown_resource: handbook has no document parking.md\n');
+  });
+
+  it('rotates the master key with progress, keeps everything readable, and reports the versions', async () => {
+    const before = JSON.parse((await warden('keys', 'status', '--json')).stdout);
+    expect(before.master).toMatchObject({ activeVersion: 'v1' });
+    expect(before.keys.document).toBeGreaterThan(0);
+    const rotated = await warden('keys', 'rotate');
+    expect(rotated.stdout).toMatch(/^rotated: v2 is active; 1 root key\(s\) re-wrapped/);
+    expect(rotated.stderr).toMatch(/re-wrapping root keys: 1\/1 v2/);
+    const status = await warden('keys', 'status');
+    expect(status.stdout).toMatch(/ {2}v1 +decrypt +wraps 0 root key\(s\)\n {2}v2 +active +wraps 1 root key\(s\)/);
+    const finance = JSON.parse((await warden('kb', 'search', 'handbook', 'salary bands engineering', '--agent', 'finance-bot', '--json')).stdout);
+    expect(finance.chunks.map((c: { text: string }) => c.text).join('\n')).toMatch(/Engineer II: 61,000 to 74,000 EUR/);
+  });
+
+  it('shreds a tenant only when told --yes', async () => {
+    expect((await warden('keys', 'shred', '--tenant', 'acme')).stderr).toMatch(/add --yes to confirm\n$/);
+    expect((await warden('keys', 'shred', '--tenant', 'acme', '--yes')).stdout).toMatch(/^shredded tenant acme: its keys are destroyed; 5 document\(s\)/);
+    expect(JSON.parse((await warden('kb', 'search', 'handbook', 'salary bands', '--agent', 'finance-bot', '--json')).stdout).chunks).toEqual([]);
+  });
+
+  it('searches, ingests and rotates through a running server', async () => {
+    const app = await openApp({ config: dirs.configDir, dataDir: dirs.dataDir, logger: pino({ level: 'silent' }), seedKnowledge: true });
+    const server = buildServer(app);
+    const url = await server.listen({ host: '127.0.0.1', port: 0 });
+    const forget = writeServerInfo(dirs.dataDir, { url, pid: process.pid });
+    try {
+      const support = JSON.parse((await warden('kb', 'search', 'handbook', 'salary bands', '--agent', 'support-bot', '--json')).stdout);
+      expect(support.chunks.some((c: { sensitivity: string }) => c.sensitivity === 'confidential')).toBe(false);
+      const file = path.join(dirs.configDir, 'notes.txt');
+      writeFileSync(file, 'The fire drill is on the first Monday of each quarter.\n');
+      expect((await warden('kb', 'ingest', 'handbook', file)).stdout).toMatch(/^handbook: 1 documents ingested/);
+      expect((await warden('keys', 'rotate')).stdout).toMatch(/^rotated: v2 is active/);
+      expect((await warden('keys', 'status')).stdout).toMatch(/v2 +active/);
+      expect((await warden('kb', 'search', 'handbook', 'payroll', '--agent', 'ghost-bot')).code).toBe(3);
+    } finally {
+      forget();
+      await server.close();
+      await app.close();
+    }
+  });
+});

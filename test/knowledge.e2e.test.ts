@@ -5,6 +5,8 @@ import type { App } from '../src/app.js';
 import { KeyHierarchy } from '../src/crypto/key-hierarchy.js';
 import { decryptWith } from '../src/crypto/envelope.js';
 import { documentScope } from '../src/crypto/scopes.js';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { executionRecord, openTempApp } from './support/temp-app.js';
 
 /**
@@ -88,6 +90,29 @@ describe('retrieval through the Gate', () => {
     expect((await retrieve('support-bot', { top_k: 3 })).statusCode).toBe(400);
     expect((await retrieve('support-bot', { query: 'x', top_k: 500 })).statusCode).toBe(400);
     expect((await retrieve('support-bot', { query: 'x', extra: true })).statusCode).toBe(400);
+  });
+});
+
+describe('knowledge_search over MCP', () => {
+  it('offers knowledge_search beside the tools and answers it under the same row-level security', async () => {
+    const url = await server.listen({ host: '127.0.0.1', port: 0 });
+    const client = new Client({ name: 'kb-e2e', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${keys['support-bot']}` } } }));
+    try {
+      const { tools } = await client.listTools();
+      const search = tools.find((t) => t.name === 'knowledge_search');
+      expect(search?.inputSchema.properties).toMatchObject({ kb: { enum: ['handbook'] } });
+      const result = await client.callTool({ name: 'knowledge_search', arguments: { kb: 'handbook', query: 'salary bands', top_k: 10 } });
+      expect(result.isError).toBeFalsy();
+      const chunks = (result.structuredContent as { chunks: { sensitivity: string }[] }).chunks;
+      expect(chunks.length).toBe((result.content as unknown[]).length);
+      expect(chunks.some((c) => c.sensitivity === 'confidential')).toBe(false);
+      const refused = await client.callTool({ name: 'knowledge_search', arguments: { kb: 'payroll', query: 'x' } });
+      expect(refused.isError).toBe(true);
+      expect(JSON.stringify(refused.content)).toMatch(/unknown_resource/);
+    } finally {
+      await client.close();
+    }
   });
 });
 

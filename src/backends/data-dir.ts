@@ -8,6 +8,7 @@ export const dataFiles = (dir: string) => ({
   adminToken: path.join(dir, 'admin.token'),
   signingKey: path.join(dir, 'ledger-signing.key'),
   keyring: path.join(dir, 'keyring.json'),
+  knowledgeSeeded: path.join(dir, 'knowledge-seeded.json'),
   lock: path.join(dir, 'warden.lock'),
   server: path.join(dir, 'server.json'),
   configPath: path.join(dir, 'config-path'),
@@ -83,4 +84,18 @@ export function rememberedConfig(dir: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The knowledge bases already seeded from their configured sources, so a base emptied on purpose stays empty. */
+export function readSeeded(file: string): Set<string> {
+  try {
+    const ids: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    return new Set(Array.isArray(ids) ? ids.filter((id): id is string => typeof id === 'string') : []);
+  } catch {
+    return new Set();
+  }
+}
+
+export function writeSeeded(file: string, ids: string[]): void {
+  writeFileSync(file, JSON.stringify([...new Set(ids)].sort()), { mode: 0o600 });
 }

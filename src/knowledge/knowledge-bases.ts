@@ -201,11 +201,18 @@ export class KnowledgeBases {
     return this.deps.store.counts(this.tenantOf(kbId), kbId);
   }
 
-  /** Ingests each knowledge base's configured sources when it holds nothing yet (the quickstart's first start). */
-  async ingestConfiguredIfEmpty(baseDir: string, onProgress?: (kb: string, p: IngestProgress) => void): Promise<Record<string, IngestReport>> {
+  /**
+   * Ingests each knowledge base's configured sources when it holds nothing yet and was never
+   * seeded before (the quickstart's first start); a base emptied on purpose stays empty.
+   */
+  async ingestConfiguredIfEmpty(
+    baseDir: string,
+    seededBefore: ReadonlySet<string>,
+    onProgress?: (kb: string, p: IngestProgress) => void,
+  ): Promise<Record<string, IngestReport>> {
     const reports: Record<string, IngestReport> = {};
     for (const kb of this.deps.bases) {
-      if (!kb.sources.length || (await this.counts(kb.id)).documents > 0) continue;
+      if (!kb.sources.length || seededBefore.has(kb.id) || (await this.counts(kb.id)).documents > 0) continue;
       reports[kb.id] = await this.ingest(
         kb.id,
         kb.sources.map((s) => path.resolve(baseDir, s)),

@@ -56,6 +56,25 @@ export const RETRIEVER_ROLE = 'warden_retriever';
 const RRF_K = 60;
 const INSERT_BATCH = 200;
 
+/**
+ * The hybrid top-k statement `search` runs: $1 tenant, $2 kb, $3 query vector, $4 tsquery, $5 candidates
+ * per ranking, $6 k. Exported so the retrieval benchmark can run the very same SQL without RLS.
+ */
+export const SEARCH_SQL = `WITH vec AS (
+   SELECT id, row_number() OVER (ORDER BY distance) AS r FROM (
+     SELECT id, embedding <=> $3::vector AS distance FROM kb_chunks
+     WHERE tenant = $1 AND kb = $2 ORDER BY embedding <=> $3::vector LIMIT $5) v
+ ), txt AS (
+   SELECT id, row_number() OVER (ORDER BY rank DESC, id) AS r FROM (
+     SELECT id, ts_rank_cd(lexemes, q) AS rank FROM kb_chunks, to_tsquery('simple', $4) q
+     WHERE tenant = $1 AND kb = $2 AND lexemes @@ q ORDER BY rank DESC LIMIT $5) t
+ ), fused AS (
+   SELECT id, sum(1.0 / (${RRF_K} + r)) AS score FROM (SELECT * FROM vec UNION ALL SELECT * FROM txt) u GROUP BY id
+ )
+ SELECT c.id, c.document_id, d.source, c.ord, c.sensitivity_level, c.owner_team, c.ciphertext, f.score::float8 AS score
+ FROM fused f JOIN kb_chunks c ON c.id = f.id JOIN kb_documents d ON d.id = c.document_id
+ ORDER BY f.score DESC, c.id LIMIT $6`;
+
 export const vectorLiteral = (v: Float32Array): string => `[${Array.from(v, (x) => (Number.isFinite(x) ? x : 0)).join(',')}]`;
 
 /** Knowledge-base rows: written by the owner, read only under row-level security. */
@@ -128,20 +147,7 @@ export class KnowledgeStore {
       // Rows RLS hides are filtered after the index scan; a wider beam keeps top-k full.
       await tx.query(`SET LOCAL hnsw.ef_search = ${Math.min(1000, candidates * 2)}`);
       const { rows } = await tx.query<{ id: string; document_id: string; source: string; ord: number; sensitivity_level: number; owner_team: string; ciphertext: Uint8Array; score: number }>(
-        `WITH vec AS (
-           SELECT id, row_number() OVER (ORDER BY distance) AS r FROM (
-             SELECT id, embedding <=> $3::vector AS distance FROM kb_chunks
-             WHERE tenant = $1 AND kb = $2 ORDER BY embedding <=> $3::vector LIMIT $5) v
-         ), txt AS (
-           SELECT id, row_number() OVER (ORDER BY rank DESC, id) AS r FROM (
-             SELECT id, ts_rank_cd(lexemes, q) AS rank FROM kb_chunks, to_tsquery('simple', $4) q
-             WHERE tenant = $1 AND kb = $2 AND lexemes @@ q ORDER BY rank DESC LIMIT $5) t
-         ), fused AS (
-           SELECT id, sum(1.0 / (${RRF_K} + r)) AS score FROM (SELECT * FROM vec UNION ALL SELECT * FROM txt) u GROUP BY id
-         )
-         SELECT c.id, c.document_id, d.source, c.ord, c.sensitivity_level, c.owner_team, c.ciphertext, f.score::float8 AS score
-         FROM fused f JOIN kb_chunks c ON c.id = f.id JOIN kb_documents d ON d.id = c.document_id
-         ORDER BY f.score DESC, c.id LIMIT $6`,
+        SEARCH_SQL,
         [q.tenant, q.kb, vectorLiteral(q.embedding), q.tsquery, candidates, q.k],
       );
       return rows.map((r) => ({
