@@ -168,7 +168,7 @@ describe('warden kb and keys', () => {
     writeFileSync(path.join(dirs.configDir, 'broken.json'), '{ nope');
     const r = await warden('kb', 'ingest', 'handbook', file, path.join(dirs.configDir, 'broken.json'));
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/^handbook: 1 documents ingested \(1 chunks\), 0 unchanged, 1 failed\n  failed: .*broken\.json: /);
+    expect(r.stdout).toMatch(/^handbook: 1 documents ingested \(1 chunks\), 0 unchanged, 1 failed\n {2}failed: .*broken\.json: /);
     expect(r.stderr).toMatch(/ingesting into handbook: 2\/2 broken\.json/);
     expect((await warden('kb', 'search', 'handbook', 'bicycles courtyard', '--agent', 'support-bot')).stdout).toMatch(/1\. parking\.md \[public\]/);
     expect((await warden('kb', 'delete', 'handbook', 'parking.md')).stdout).toMatch(/^deleted parking\.md from handbook; its key is destroyed/);
