@@ -152,6 +152,7 @@ export async function openApp(options: AppOptions): Promise<App> {
   const adminToken = { ...loadOrCreateAdminToken(files.adminToken), file: files.adminToken };
   if (options.watchPolicies) policy.watch();
 
+  let closing: Promise<void> | undefined;
   return {
     loaded,
     logger,
@@ -168,16 +169,18 @@ export async function openApp(options: AppOptions): Promise<App> {
     knowledge,
     memory,
     adminToken,
-    async close() {
-      policy.close();
-      await keyManager.settle();
-      await content.close();
-      await upstreams.close();
-      redis?.disconnect();
-      await ledger.close();
-      await db.close();
-      release();
-    },
+    // Closing twice (a test that reopens the data directory, a signal during shutdown) is harmless.
+    close: () =>
+      (closing ??= (async () => {
+        policy.close();
+        await keyManager.settle();
+        await content.close();
+        await upstreams.close();
+        redis?.disconnect();
+        await ledger.close();
+        await db.close();
+        release();
+      })()),
   };
 }
 

@@ -28,6 +28,7 @@ export async function keysRotate(opts: CommonOptions & JsonOption, out: Out): Pr
   const bar = progress('re-wrapping root keys');
   const done = await withControl(opts, (c) => c.keysRotate((p) => bar.update(p.done, p.total, p.activeVersion))).finally(() => bar.stop());
   if (opts.json) out(JSON.stringify(done));
+  else if (done.total === 0) out(`nothing to re-wrap: every root key is already under ${done.activeVersion} (a KMS key rotates its own material)`);
   else out(`rotated: ${done.activeVersion} is active; ${done.done} root key(s) re-wrapped; earlier versions still decrypt until you retire them`);
   return 0;
 }

@@ -114,12 +114,14 @@ const embedder = z
 const keys = z
   .strictObject({
     provider: z.enum(['local', 'kms']).default('local'),
-    /** The KMS key id or ARN; WARDEN_KMS_KEY_ID when unset. */
+    /** The KMS key ARN; WARDEN_KMS_KEY_ID when unset. KMS rotates its key material itself. */
     kms_key_id: z.string().optional(),
+    /** Earlier KMS keys, kept for decrypting only: moving to a new key is `kms_key_id: <new>`, the old one here, then `warden keys rotate`. */
+    previous_kms_key_ids: z.array(z.string()).default([]),
     region: z.string().optional(),
     endpoint: z.string().url().optional(),
   })
-  .default({ provider: 'local' });
+  .default({ provider: 'local', previous_kms_key_ids: [] });
 
 const eventSource = z.strictObject({
   id,

@@ -81,5 +81,5 @@ async function openMasterKeys(config: KeysConfig, keyFile: string): Promise<Mast
   if (config.provider === 'local') return localMasterKeys(keyFile);
   const keyId = config.kms_key_id ?? process.env.WARDEN_KMS_KEY_ID;
   if (!keyId) throw new WardenError('config_invalid', 'keys.provider is kms but neither keys.kms_key_id nor WARDEN_KMS_KEY_ID is set');
-  return kmsMasterKeys({ keyId, ...(config.region ? { region: config.region } : {}), ...(config.endpoint ? { endpoint: config.endpoint } : {}) });
+  return kmsMasterKeys({ keyId, previousKeyIds: config.previous_kms_key_ids, ...(config.region ? { region: config.region } : {}), ...(config.endpoint ? { endpoint: config.endpoint } : {}) });
 }
