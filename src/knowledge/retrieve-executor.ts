@@ -60,7 +60,7 @@ function invalidArgs(args: Record<string, unknown>): string | undefined {
 
 function resultOf(kb: string, chunks: RetrievedChunk[]): { content: { type: 'text'; text: string }[]; structuredContent: { chunks: ChunkProvenance[] } } {
   return {
-    content: chunks.map((c) => ({ type: 'text' as const, text: [c.title, c.heading, c.text].filter(Boolean).join('\n\n') })),
+    content: chunks.map((c) => ({ type: 'text' as const, text: passage(c) })),
     structuredContent: {
       chunks: chunks.map((c) => ({
         id: c.id,
@@ -72,4 +72,11 @@ function resultOf(kb: string, chunks: RetrievedChunk[]): { content: { type: 'tex
       })),
     },
   };
+}
+
+/** The passage as the agent reads it: where it sits (title, heading path), then the text. */
+function passage(c: RetrievedChunk): string {
+  // A markdown title is usually the first heading too: say it once.
+  const title = c.title && !c.heading.startsWith(c.title) ? c.title : undefined;
+  return [title, c.heading, c.text].filter(Boolean).join('\n\n');
 }
