@@ -1,6 +1,6 @@
 export { createPiiScanner, PII_ENTITY_TYPES, DEFAULT_MIN_SCORE, type PiiScannerOptions } from './scanner.js';
 export { applyPii, type ApplyMode, type ApplyOptions } from './apply.js';
-export { PseudonymVault, VaultContextMismatchError, assertContext, type PseudonymVaultOptions } from './vault.js';
+export { PseudonymVault, type PseudonymVaultOptions } from './vault.js';
 export {
   ComprehendPiiScanner,
   ComprehendPiiError,

@@ -1,5 +1,6 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
-import { buildClient, CommitmentPolicy, type KeyringNode } from '@aws-crypto/client-node';
+import type { KeyringNode } from '@aws-crypto/client-node';
+import { decryptWith, encryptWith } from '../../crypto/envelope.js';
 import type { PiiEntity } from '../types.js';
 
 export interface PseudonymVaultOptions {
@@ -7,14 +8,8 @@ export interface PseudonymVaultOptions {
   id?: string;
 }
 
-/** The context the SDK may add on its own: the default suite signs, and stores the verification key here. */
-const SDK_ADDED_CONTEXT_KEYS: ReadonlySet<string> = new Set(['aws-crypto-public-key']);
 const PURPOSE = 'warden-pii-vault';
 const TOKEN = /<([A-Z][A-Z0-9_]*)_(\d+)>/g;
-
-export class VaultContextMismatchError extends Error {
-  override readonly name = 'VaultContextMismatchError';
-}
 
 /**
  * Reversible pseudonymization. A value becomes a token such as `<EMAIL_ADDRESS_1>`; the same
@@ -26,7 +21,6 @@ export class VaultContextMismatchError extends Error {
 export class PseudonymVault {
   readonly id: string;
   readonly #keyring: KeyringNode;
-  readonly #client = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
   readonly #indexKey = randomBytes(32);
   readonly #tokenByDigest = new Map<string, string>();
   readonly #ciphertextByToken = new Map<string, Buffer>();
@@ -53,10 +47,7 @@ export class PseudonymVault {
     // Reserve before awaiting so a concurrent call for the same value reuses the token.
     this.#tokenByDigest.set(digest, token);
     try {
-      const { result } = await this.#client.encrypt(this.#keyring, Buffer.from(value, 'utf8'), {
-        encryptionContext: { ...this.encryptionContext },
-      });
-      this.#ciphertextByToken.set(token, result);
+      this.#ciphertextByToken.set(token, await encryptWith(this.#keyring, Buffer.from(value, 'utf8'), this.encryptionContext));
     } catch (error) {
       this.#tokenByDigest.delete(digest);
       throw error;
@@ -100,26 +91,8 @@ export class PseudonymVault {
     return this.#ciphertextByToken.get(token);
   }
 
-  /**
-   * Decrypts a vault ciphertext and checks its encryption context. The SDK returns whatever
-   * context the message carries without comparing it to ours, so a ciphertext from another vault
-   * (or forged with another purpose) under the same key would otherwise be accepted.
-   */
+  /** Decrypts a vault ciphertext; one from another vault (another context) is refused. */
   async decrypt(ciphertext: Buffer): Promise<string> {
-    const { plaintext, messageHeader } = await this.#client.decrypt(this.#keyring, ciphertext);
-    assertContext(messageHeader.encryptionContext, this.encryptionContext);
-    return plaintext.toString('utf8');
-  }
-}
-
-/** Exact match on our keys; the only extra key allowed is the one the SDK adds itself. */
-export function assertContext(found: Readonly<Record<string, string>>, expected: Readonly<Record<string, string>>): void {
-  for (const [key, value] of Object.entries(expected)) {
-    if (found[key] !== value) throw new VaultContextMismatchError(`encryption context mismatch on "${key}"`);
-  }
-  for (const key of Object.keys(found)) {
-    if (!Object.hasOwn(expected, key) && !SDK_ADDED_CONTEXT_KEYS.has(key)) {
-      throw new VaultContextMismatchError(`unexpected encryption context key "${key}"`);
-    }
+    return (await decryptWith(this.#keyring, ciphertext, this.encryptionContext)).toString('utf8');
   }
 }
