@@ -246,10 +246,13 @@ function assemble(plan: BipiaPlan): Data {
       case 'benign_doc':
         if (held) {
           indirectProbes.push({ text: row.text, label: 0, kind: `doc:${row.genre ?? 'other'}` });
-          directProbes.push({ text: row.text, label: 0, kind: 'generated_benign_doc' });
+          if (row.genre !== 'internal_doc') directProbes.push({ text: row.text, label: 0, kind: 'generated_benign_doc' });
         } else {
           addCleanDocument(row.text);
-          directTrain.push({ text: canonical.slice(0, MAX_TRAIN_CHARS), label: 0 });
+          // Internal documentation (handbooks, policies, runbooks) reaches the scanner as retrieved
+          // chunks, on the indirect surface: its imperatives must not teach the direct model,
+          // whose prompts say "ignore", "never" and "send" to the assistant itself.
+          if (row.genre !== 'internal_doc') directTrain.push({ text: canonical.slice(0, MAX_TRAIN_CHARS), label: 0 });
           // Tool results reach the scanner as JSON: every fourth clean document is also a
           // negative as the one-line JSON record a tool would return it in.
           if (jsonDocs++ % 4 === 0) {
