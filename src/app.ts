@@ -16,6 +16,8 @@ import { createLogger, decisionLogger } from './observe/decision-log.js';
 import { UpstreamRegistry } from './upstreams/upstream-registry.js';
 import { RateAdmitter } from './admission/admitter.js';
 import { DeclaredRiskScorer } from './flow/risk.js';
+import { MemoryProvenance, RedisProvenance } from './flow/provenance.js';
+import { HistoryShape, MemoryHistory, RedisHistory } from './flow/history.js';
 import { Redis } from 'ioredis';
 import { createContentGuard } from './guard/index.js';
 import type { ContentGuard } from './guard/content-guard.js';
@@ -28,6 +30,9 @@ import { KnowledgeStore } from './knowledge/store.js';
 import { RetrieveExecutor } from './knowledge/retrieve-executor.js';
 import { createEmbedder } from './knowledge/embedders.js';
 import { AgentMemory } from './memory/agent-memory.js';
+import { Approvals } from './approvals/approvals.js';
+import { notifierFromConfig } from './approvals/webhook.js';
+import { approverPolicy, GateApprovalDesk } from './approvals/gate-desk.js';
 import { SENSITIVITY_LEVELS } from './policy/model.js';
 import type { WardenConfig } from './config/schema.js';
 
@@ -65,6 +70,7 @@ export interface App {
   keys: KeyHierarchy;
   knowledge: KnowledgeBases;
   memory: AgentMemory;
+  approvals: Approvals;
   adminToken: { token: string; created: boolean; file: string };
   close(): Promise<void>;
 }
@@ -128,6 +134,18 @@ export async function openApp(options: AppOptions): Promise<App> {
     'memory.read': memory,
     'memory.write': memory,
   });
+  const historyShape = new HistoryShape(config.tools);
+  const notify = notifierFromConfig(config.approvals);
+  const approvals = new Approvals(db, {
+    approvers: config.approvers,
+    ttlSeconds: config.approvals.ttl_seconds,
+    ...(notify ? { notify } : {}),
+    onNotifyError: (err, e) => logger.warn({ err, approval: e.approval.id }, `approval webhook failed for ${e.type}`),
+    mayApprove: approverPolicy(policy),
+  });
+  // Kill switch: a suspended agent's pending (and granted, unused) approvals are cancelled.
+  agents.onSuspended = (agentId) => approvals.cancelForAgent(agentId).then(() => undefined);
+  const criticalTools = new Set(config.tools.filter((t) => t.risk === 'critical').map((t) => t.id));
   const gate = new Gate({
     policy,
     agents,
@@ -139,6 +157,10 @@ export async function openApp(options: AppOptions): Promise<App> {
     executor,
     outputs: upstreams,
     guard: content.guard,
+    provenance: redis ? new RedisProvenance(redis, options.redisPrefix ?? 'warden') : new MemoryProvenance(),
+    history: redis ? new RedisHistory(historyShape, redis, options.redisPrefix ?? 'warden') : new MemoryHistory(historyShape),
+    approvals: new GateApprovalDesk(approvals, (action) => action.verb === 'tool.invoke' && criticalTools.has(action.resource)),
+    trustOf: (action) => (action.verb === 'tool.invoke' ? upstreams.trustOf(action.resource) : undefined),
   });
   if (options.seedKnowledge) {
     const seeded = readSeeded(files.knowledgeSeeded);
@@ -168,12 +190,14 @@ export async function openApp(options: AppOptions): Promise<App> {
     keys,
     knowledge,
     memory,
+    approvals,
     adminToken,
     // Closing twice (a test that reopens the data directory, a signal during shutdown) is harmless.
     close: () =>
       (closing ??= (async () => {
         policy.close();
         await keyManager.settle();
+        await approvals.settle();
         await content.close();
         await upstreams.close();
         redis?.disconnect();

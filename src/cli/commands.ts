@@ -10,6 +10,7 @@ import { listTestFiles, runPolicyTests } from '../policy/test-runner.js';
 import { openControl, resolveConfig, type CommonOptions } from './options.js';
 import type { Control } from './control.js';
 import type { GuardFindings } from '../core/ports.js';
+import { HistoryShape } from '../flow/history.js';
 
 export type Out = (line: string) => void;
 
@@ -17,8 +18,8 @@ interface JsonOption {
   json?: boolean;
 }
 
-export async function withControl<T>(opts: CommonOptions, fn: (control: Control) => Promise<T>): Promise<T> {
-  const control = await openControl(opts);
+export async function withControl<T>(opts: CommonOptions, fn: (control: Control) => Promise<T>, seedKnowledge = false): Promise<T> {
+  const control = await openControl(opts, seedKnowledge);
   try {
     return await fn(control);
   } finally {
@@ -53,7 +54,7 @@ export function policyTest(opts: CommonOptions & JsonOption, out: Out): number {
   const engine = loadEngine(loaded);
   const files = listTestFiles(policyDirs(loaded).tests);
   if (files.length === 0) throw new WardenError('config_invalid', `No policy test files in ${policyDirs(loaded).tests.join(', ')}`);
-  const results = runPolicyTests(engine, files, loaded.config.env, new Set(loaded.config.agents.map((a) => a.id)));
+  const results = runPolicyTests(engine, files, loaded.config.env, new Set(loaded.config.agents.map((a) => a.id)), new HistoryShape(loaded.config.tools).empty());
   const failed = results.filter((r) => !r.passed);
   if (opts.json) out(JSON.stringify({ passed: results.length - failed.length, failed: failed.length, results }));
   else {

@@ -11,6 +11,8 @@ import type { KeyHierarchyStatus } from '../crypto/key-hierarchy.js';
 import type { RotationProgress } from '../crypto/key-manager.js';
 import { chunksOf, type ChunkView } from '../transports/knowledge-view.js';
 import { viewInvocation } from '../transports/invocation.js';
+import type { ApprovalStatus, ApprovalView, Vote } from '../approvals/approvals.js';
+import { isApproverKey } from '../approvals/approvers.js';
 
 export interface AuthorizeInput {
   agent: string;
@@ -40,6 +42,12 @@ export interface Control {
   /** Activates a new master key version and re-wraps every root key, reporting progress until done. */
   keysRotate(onProgress?: (p: RotationProgress) => void): Promise<RotationProgress>;
   shredTenant(tenant: string): Promise<{ documents: number; memories: number }>;
+  /** Approval requests, newest first. */
+  approvalsList(filter: { status?: ApprovalStatus; agent?: string }): Promise<ApprovalView[]>;
+  /** One approver's vote, authenticated by the approver key (never the admin token, never an agent key). */
+  approvalVote(id: string, vote: Vote, approverKey: string, comment?: string): Promise<ApprovalView>;
+  /** Creates an approver key; only its hash is stored. */
+  approverKeyCreate(approver: string): Promise<{ keyId: string; key: string }>;
   close(): Promise<void>;
 }
 
@@ -97,6 +105,9 @@ export function directControl(app: App): Control {
       const { documents } = await app.knowledge.shredTenant(tenant);
       return { documents, memories: await app.memory.forgetTenant(tenant) };
     },
+    approvalsList: (filter) => app.approvals.list({ ...(filter.status ? { status: filter.status } : {}), ...(filter.agent ? { agentId: filter.agent } : {}) }),
+    approvalVote: (id, vote, approverKey, comment) => app.approvals.voteWithKey(approverKey, id, vote, comment),
+    approverKeyCreate: (approver) => app.approvals.approvers.createKey(approver),
     close: () => app.close(),
   };
 }
@@ -105,13 +116,13 @@ export function directControl(app: App): Control {
 const DECISION_CODES = new Set<string>(['unknown_agent', 'unknown_resource', 'agent_suspended', 'invalid_action']);
 
 export function remoteControl(url: string, adminToken: string): Control {
-  /** `decisionsAreResults`: a refusal by the Gate is an outcome to show, not an error. */
-  const call = async <T>(method: string, path: string, body?: unknown, decisionsAreResults = false): Promise<T> => {
+  /** `decisionsAreResults`: a refusal by the Gate is an outcome to show, not an error; `token`: the credential to send (the admin token unless an approver votes). */
+  const call = async <T>(method: string, path: string, body?: unknown, decisionsAreResults = false, token = adminToken): Promise<T> => {
     let response: Response;
     try {
       response = await fetch(new URL(path, url), {
         method,
-        headers: { authorization: `Bearer ${adminToken}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       });
     } catch {
@@ -173,6 +184,19 @@ export function remoteControl(url: string, adminToken: string): Control {
       }
     },
     shredTenant: (tenant) => call('POST', `/v1/admin/tenants/${encodeURIComponent(tenant)}/shred`),
+    approvalsList: async (filter) => {
+      const query = new URLSearchParams({ ...(filter.status ? { status: filter.status } : {}), ...(filter.agent ? { agent: filter.agent } : {}), limit: '1000' });
+      return (await call<{ approvals: ApprovalView[] }>('GET', `/v1/approvals?${query}`)).approvals;
+    },
+    approvalVote: async (id, vote, approverKey, comment) => {
+      // Refused here as the direct path refuses it: an agent key or the admin token is never an approver key.
+      if (!isApproverKey(approverKey)) throw new WardenError('unauthenticated', 'The approver key is not valid');
+      return call('POST', `/v1/approvals/${encodeURIComponent(id)}/${vote}`, comment !== undefined ? { comment } : {}, false, approverKey);
+    },
+    approverKeyCreate: async (approver) => {
+      const { keyId, key } = await call<{ keyId: string; key: string }>('POST', `/v1/approvers/${encodeURIComponent(approver)}/keys`);
+      return { keyId, key };
+    },
     close: async () => {},
   };
 }

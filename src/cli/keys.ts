@@ -10,7 +10,7 @@ interface JsonOption {
 
 /** `warden keys status`: the master key versions, how many root keys each wraps, and the data keys by kind. */
 export async function keysStatus(opts: CommonOptions & JsonOption, out: Out): Promise<number> {
-  const s = await withControl(opts, (c) => c.keysStatus());
+  const s = await withControl(opts, (c) => c.keysStatus(), true);
   if (opts.json) {
     out(JSON.stringify(s));
     return 0;

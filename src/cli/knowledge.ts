@@ -11,7 +11,7 @@ interface JsonOption {
 /** `warden kb ingest <kb> <paths...>`: exit 1 when any file failed (the others are ingested). */
 export async function kbIngest(kb: string, paths: string[], opts: CommonOptions & JsonOption, out: Out): Promise<number> {
   const bar = progress(`ingesting into ${kb}`);
-  const report = await withControl(opts, (c) => c.kbIngest(kb, paths, (p) => bar.update(p.done, p.total, p.file))).finally(() => bar.stop());
+  const report = await withControl(opts, (c) => c.kbIngest(kb, paths, (p) => bar.update(p.done, p.total, p.file)), true).finally(() => bar.stop());
   if (opts.json) out(JSON.stringify({ kb, ...report }));
   else {
     out(`${kb}: ${report.documents} documents ingested (${report.chunks} chunks), ${report.unchanged} unchanged, ${report.failed.length} failed`);
@@ -24,7 +24,7 @@ export async function kbIngest(kb: string, paths: string[], opts: CommonOptions 
 export async function kbSearch(kb: string, query: string, opts: CommonOptions & JsonOption & { agent: string; topK?: string }, out: Out): Promise<number> {
   const topK = opts.topK === undefined ? undefined : Number(opts.topK);
   if (topK !== undefined && (!Number.isInteger(topK) || topK < 1 || topK > 50)) throw new WardenError('invalid_request', '--top-k must be an integer from 1 to 50');
-  const r = await withControl(opts, (c) => c.kbSearch({ kb, agent: opts.agent, query, ...(topK !== undefined ? { topK } : {}) }));
+  const r = await withControl(opts, (c) => c.kbSearch({ kb, agent: opts.agent, query, ...(topK !== undefined ? { topK } : {}) }), true);
   if (opts.json) {
     out(JSON.stringify(r));
     return r.code ? 3 : 0;
@@ -44,7 +44,7 @@ export async function kbSearch(kb: string, query: string, opts: CommonOptions & 
 
 /** `warden kb delete <kb> <source>`: deletes the document and destroys its key. */
 export async function kbDelete(kb: string, source: string, opts: CommonOptions, out: Out): Promise<number> {
-  const deleted = await withControl(opts, (c) => c.kbDelete(kb, source));
+  const deleted = await withControl(opts, (c) => c.kbDelete(kb, source), true);
   if (!deleted) throw new WardenError('unknown_resource', `${kb} has no document ${source}`);
   out(`deleted ${source} from ${kb}; its key is destroyed, so no copy of its chunks can be read again`);
   return 0;

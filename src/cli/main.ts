@@ -6,6 +6,7 @@ import { mcpStdio } from './mcp.js';
 import { scan } from './scan.js';
 import * as kb from './knowledge.js';
 import * as keys from './keys.js';
+import * as approvals from './approvals.js';
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -88,6 +89,22 @@ function program(setExit: (code: number) => void): Command {
     .requiredOption('--tenant <id>', 'the tenant')
     .option('--yes', 'confirm')
     .action(run((o) => keys.keysShred(o, out)));
+  const apr = p.command('approvals').description('human approval of parked actions');
+  common(apr.command('list').description('approval requests, newest first (pending unless --status says otherwise)'))
+    .option('--status <status>', 'all, pending, approved, denied, expired, cancelled or consumed', 'pending')
+    .option('--agent <id>', "only this agent's requests")
+    .option('--json', 'machine-readable output')
+    .action(run((o) => approvals.approvalsList(o, out)));
+  for (const vote of ['approve', 'deny'] as const) {
+    common(apr.command(`${vote} <id>`).description(`${vote} a parked action as an approver (key from --approver-key or $${approvals.APPROVER_KEY_ENV})`))
+      .option('--approver-key <key>', `the approver key (wdn_apr_…); default $${approvals.APPROVER_KEY_ENV}`)
+      .option('--comment <text>', 'why, recorded with the vote')
+      .option('--json', 'machine-readable output')
+      .action(run((id: string, o) => approvals.approvalsVote(id, vote, o, out)));
+  }
+  common(p.command('approvers').description('the humans who approve').command('key').description('approver keys').command('create <approver>').description('create an approver key (printed once)'))
+    .option('--json', 'machine-readable output')
+    .action(run((approver: string, o) => approvals.approverKeyCreate(approver, o, out)));
   return p;
 }
 

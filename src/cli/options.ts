@@ -25,8 +25,12 @@ export function resolveConfig(opts: CommonOptions): string {
   throw new WardenError('config_invalid', 'No warden.yaml here; pass --config <file or directory> (e.g. --config examples/quickstart)');
 }
 
-/** Through the running server when there is one on this data directory, directly otherwise. */
-export async function openControl(opts: CommonOptions): Promise<Control> {
+/**
+ * Through the running server when there is one on this data directory, directly otherwise.
+ * `seedKnowledge`: ingest the knowledge bases' configured sources if that never happened (the
+ * commands that search or change them ask for it; the others need not pay for it).
+ */
+export async function openControl(opts: CommonOptions, seedKnowledge = false): Promise<Control> {
   const dataDir = resolveDataDir(opts);
   const server = readServerInfo(dataDir);
   if (server) {
@@ -34,5 +38,5 @@ export async function openControl(opts: CommonOptions): Promise<Control> {
     return remoteControl(server.url, token);
   }
   const logger = createLogger({ level: process.env.WARDEN_LOG_LEVEL ?? 'warn', destination: process.stderr });
-  return directControl(await openApp({ config: resolveConfig(opts), dataDir, logger, seedKnowledge: true }));
+  return directControl(await openApp({ config: resolveConfig(opts), dataDir, logger, seedKnowledge }));
 }

@@ -129,6 +129,29 @@ const eventSource = z.strictObject({
   types: z.array(z.string()).default([]),
 });
 
+/**
+ * A human who may approve parked actions, authenticated by an approver key (`warden approvers key
+ * create <id>`). Policies may narrow who decides what; `teams` is there for them to match on.
+ */
+const approver = z.strictObject({
+  id,
+  name: z.string().optional(),
+  teams: z.array(id).default([]),
+});
+
+/** How long a parked action waits for its approvers, and where new requests are announced. */
+const approvals = z.strictObject({
+  ttl_seconds: z.number().int().min(1).max(30 * 86_400).default(3600),
+  /** POSTed `{type, approval}` with `x-warden-signature: sha256=<HMAC-SHA256 of the body>`. */
+  webhook: z
+    .strictObject({
+      url: z.string().url(),
+      /** The environment variable that holds the HMAC secret (never the secret itself). */
+      secret_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name'),
+    })
+    .optional(),
+});
+
 const probability = z.number().min(0).max(1);
 const onInjection = z.enum(['withhold', 'neutralise', 'flag']);
 
@@ -185,6 +208,17 @@ export const configSchema = z.strictObject({
   keys,
   event_sources: z.array(eventSource).default([]),
   upstreams: z.array(upstream).default([]),
+  approvers: z
+    .array(approver)
+    .default([])
+    .superRefine((list, ctx) => {
+      const seen = new Set<string>();
+      for (const [i, a] of list.entries()) {
+        if (seen.has(a.id)) ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `approver "${a.id}" is listed twice` });
+        seen.add(a.id);
+      }
+    }),
+  approvals: approvals.default({ ttl_seconds: 3600 }),
   limits: z
     .strictObject({
       per_agent: window(600, 60),
@@ -243,3 +277,5 @@ export type GuardConfig = WardenConfig['guard'];
 export type KnowledgeBaseConfig = WardenConfig['knowledge_bases'][number];
 export type EmbedderConfig = WardenConfig['embeddings'];
 export type KeysConfig = WardenConfig['keys'];
+export type ApproverConfig = WardenConfig['approvers'][number];
+export type ApprovalsConfig = WardenConfig['approvals'];

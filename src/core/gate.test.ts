@@ -4,8 +4,10 @@ import type { Action } from './action.js';
 import type { AgentDirectory, AuditRecord, AuditSink, ContentInspector, Executor, PolicyEngine } from './ports.js';
 import { loadConfig } from '../config/load.js';
 import { loadEngine } from '../policy/load.js';
+import { HistoryShape, MemoryHistory } from '../flow/history.js';
 
-const engine = loadEngine(loadConfig('examples/quickstart'));
+const quickstart = loadConfig('examples/quickstart');
+const engine = loadEngine(quickstart);
 
 class MemoryAudit implements AuditSink {
   records: AuditRecord[] = [];
@@ -22,10 +24,20 @@ function directory(suspended: string[] = []): AgentDirectory {
   return { status: async (id) => ({ id, known: known.has(id), suspended: suspended.includes(id) }) };
 }
 
+/** The Gate always brings history; policies that read it (transfers an hour) need it to evaluate. */
+const emptyHistory = () => new MemoryHistory(new HistoryShape(quickstart.config.tools));
+
 function setup(opts: { policy?: PolicyEngine; suspended?: string[] } = {}) {
   const audit = new MemoryAudit();
   const logged: unknown[] = [];
-  const gate = new Gate({ policy: opts.policy ?? engine, agents: directory(opts.suspended), audit, log: { decision: (r) => logged.push(r) }, env: 'dev' });
+  const gate = new Gate({
+    policy: opts.policy ?? engine,
+    agents: directory(opts.suspended),
+    audit,
+    log: { decision: (r) => logged.push(r) },
+    env: 'dev',
+    history: emptyHistory(),
+  });
   return { gate, audit, logged };
 }
 
@@ -70,7 +82,7 @@ describe('the Gate', () => {
   });
 
   it('fails closed when the policy engine throws: the decision is error, and it is recorded', async () => {
-    const broken: PolicyEngine = { decide: () => { throw new Error('wasm trap'); }, resourceFor: (_v, id) => ({ type: 'Tool', id }), mayAllow: () => true };
+    const broken: PolicyEngine = { version: 'test', decide: () => { throw new Error('wasm trap'); }, resourceFor: (_v, id) => ({ type: 'Tool', id }), mayAllow: () => true };
     const { gate, audit } = setup({ policy: broken });
     const d = await gate.authorize(action());
     expect(d.decision).toBe('error');
@@ -109,7 +121,7 @@ describe('the Gate', () => {
       inspectInput: async () => { throw new Error('scanner crashed'); },
       inspectOutput: async (_a, result) => ({ result, treatment: 'clean', findings: {} }),
     };
-    const gate = new Gate({ policy: engine, agents: directory(), audit, log: { decision: () => {} }, env: 'dev', guard });
+    const gate = new Gate({ policy: engine, history: emptyHistory(), agents: directory(), audit, log: { decision: () => {} }, env: 'dev', guard });
     expect((await gate.authorize(action())).decision).toBe('error');
     expect(audit.records[0]?.decision).toBe('error');
   });
@@ -121,7 +133,7 @@ describe('the Gate', () => {
       inspectOutput: async () => { throw new Error('scanner crashed'); },
     };
     const executor: Executor = { execute: async () => ({ outcome: 'success', attempts: 1, durationMs: 1, result: { content: [{ type: 'text', text: 'secret' }] } }) };
-    const gate = new Gate({ policy: engine, agents: directory(), audit, log: { decision: () => {} }, env: 'dev', guard, executor });
+    const gate = new Gate({ policy: engine, history: emptyHistory(), agents: directory(), audit, log: { decision: () => {} }, env: 'dev', guard, executor });
     const r = await gate.invoke(action());
     expect(r.execution).toMatchObject({ outcome: 'withheld', error: expect.stringMatching(/could not be inspected/) });
     expect(r.execution?.result).toBeUndefined();
@@ -135,7 +147,7 @@ describe('the Gate', () => {
       inspectInput: async () => ({ labels: { to: ['injection'] }, findings: { injection: { score: 0.97, rules: ['override.ignore_previous'] } } }),
       inspectOutput: async (_a, result) => ({ result, treatment: 'clean', findings: {} }),
     };
-    const gate = new Gate({ policy: engine, agents: directory(), audit, log: { decision: () => {} }, env: 'dev', guard });
+    const gate = new Gate({ policy: engine, history: emptyHistory(), agents: directory(), audit, log: { decision: () => {} }, env: 'dev', guard });
     const d = await gate.authorize(action({ context: { args: { amount: 50, to: 'x' }, guard: { injection: false } } }));
     expect(d).toMatchObject({ decision: 'deny', policies: ['no-egress-with-injected-arguments'] });
     expect(audit.records[0]?.guard).toEqual({ injection: { score: 0.97, rules: ['override.ignore_previous'] } });

@@ -7,6 +7,8 @@ import { WardenError, type ErrorCode } from './errors.js';
 import type {
   Admitter,
   AgentDirectory,
+  ApprovalDesk,
+  ApprovalGrant,
   ContentInspector,
   GuardFindings,
   AuditRecord,
@@ -17,8 +19,10 @@ import type {
   OutputInspector,
   OutputTreatment,
   PolicyEngine,
+  ProvenanceIndex,
   RiskScore,
   RiskScorer,
+  SessionHistory,
 } from './ports.js';
 
 export interface GateDeps {
@@ -33,8 +37,19 @@ export interface GateDeps {
   outputs?: OutputInspector;
   /** Scanners for prompt injection and PII on the way in and out. */
   guard?: ContentInspector;
+  /** Where values came from: outputs are indexed, arguments that reuse them carry their labels. */
+  provenance?: ProvenanceIndex;
+  /** What the agent has done so far (counts and totals), for policies over history. */
+  history?: SessionHistory;
+  /** Human approval: parks approval-required actions and grants an approved one once. */
+  approvals?: ApprovalDesk;
+  /** Whether an action's output may be trusted as instructions (its upstream's trust level). */
+  trustOf?: (action: Action) => 'trusted' | 'untrusted' | undefined;
   now?: () => Date;
 }
+
+/** The session an action belongs to for provenance and history: its own, or the agent's standing one. */
+export const sessionOf = (action: Action): string => action.sessionId ?? `agent:${action.agentId}`;
 
 /** A decision as the Gate returns it: recorded at `seq`; `code` says why when it was not the policies. */
 export interface GateDecision extends Decision {
@@ -60,6 +75,8 @@ const TRUSTED_CREDENTIALS = new Set(['admin', 'cli']);
 
 interface Evaluation {
   decision: Decision;
+  /** The parked request, for approval_required. */
+  approvalId?: string;
   context: Record<string, unknown>;
   code?: ErrorCode;
   retryAfterMs?: number;
@@ -102,6 +119,7 @@ export class Gate {
     }
     let guarded: (GuardFindings & { treatment: OutputTreatment }) | undefined;
     if (execution.result && this.deps.guard) ({ execution, guarded } = await this.inspectOutput(action, execution, decided.obligations));
+    if (execution.result && (execution.outcome === 'success' || execution.outcome === 'tool_error')) await this.remember(action, execution, guarded);
     const record: AuditRecord = {
       ...this.baseRecord(action, decided, decided.contextDigest),
       execution: {
@@ -121,6 +139,50 @@ export class Gate {
       () => this.deps.log.decision({ ...record, reason: 'audit_unavailable', latencyUs: elapsedUs(started) }),
     );
     return { ...decided, execution };
+  }
+
+  /**
+   * Approval after the decision: an approval-required action is parked (its request found or
+   * created); an allowed action that came with a grant uses the grant up first, and if another
+   * request used it already, the action is denied — an approved action runs once.
+   */
+  private async settleApproval(
+    action: Action,
+    decision: Decision,
+    grant: ApprovalGrant | undefined,
+    digest: string,
+    policyVersion: string,
+    risk: RiskScore | undefined,
+  ): Promise<{ decision: Decision; approvalId?: string; code?: ErrorCode }> {
+    const desk = this.deps.approvals;
+    if (!desk) return { decision };
+    if (decision.decision === 'approval_required') return { decision, approvalId: await desk.park(action, digest, policyVersion, decision, risk) };
+    if (decision.decision === 'allow' && grant?.granted && grant.approvalId && !(await desk.consume(grant.approvalId))) {
+      return {
+        decision: { decision: 'deny', policies: decision.policies, obligations: {}, reason: 'approval_not_pending', errors: [`approval ${grant.approvalId} was already used`] },
+        code: 'approval_not_pending',
+      };
+    }
+    return { decision };
+  }
+
+  /**
+   * What the session learns from a result the agent is about to see: its values and their labels
+   * (provenance), and the call itself (history). A failure here is logged by the caller's ledger
+   * entry, never silently ignored: provenance that could not be recorded marks nothing trusted.
+   */
+  private async remember(action: Action, execution: Execution, guarded: (GuardFindings & { treatment: OutputTreatment }) | undefined): Promise<void> {
+    const session = sessionOf(action);
+    const labels = [action.verb === 'kb.retrieve' ? `kb:${action.resource}` : `source:${action.resource}`];
+    if (this.deps.trustOf?.(action) === 'untrusted' || guarded?.injection) labels.push('untrusted');
+    if (guarded?.pii?.length) labels.push('pii');
+    const args = isPlainObject(action.context.args) ? action.context.args : {};
+    await Promise.all([
+      this.deps.provenance?.observe(session, execution.result, labels),
+      execution.outcome === 'success' && action.verb === 'tool.invoke' ? this.deps.history?.record(action.agentId, session, action.resource, args, this.deps.now?.() ?? new Date()) : undefined,
+    ]).catch(() => {
+      execution.error = `${execution.error ? `${execution.error}; ` : ''}the session's provenance or history could not be recorded`;
+    });
   }
 
   /** The output stage: what the agent may see of a result. A scanner failure withholds it (fail closed). */
@@ -197,7 +259,7 @@ export class Gate {
 
   private async record(action: Action, evaluation: Evaluation, started: number): Promise<GateDecision> {
     const { decision, code, context, retryAfterMs, risk, guard } = evaluation;
-    const approvalId = decision.decision === 'approval_required' ? approvalIdFor(action) : undefined;
+    const approvalId = decision.decision === 'approval_required' ? (evaluation.approvalId ?? approvalIdFor(action)) : undefined;
     const contextDigest = safeDigest(context);
     const record = this.baseRecord(action, { ...decision, ...(risk ? { risk } : {}), ...(approvalId ? { approvalId } : {}), ...(guard ? { guard } : {}) }, contextDigest);
     let seq: number;
@@ -252,21 +314,38 @@ export class Gate {
         sessionSteps = admission.sessionSteps;
       }
 
-      // inspect input: scanner findings become labels on the arguments they were found in.
-      const inspection = this.deps.guard ? await this.deps.guard.inspectInput(action, args) : undefined;
+      // inspect input: scanner findings become labels on the arguments they were found in, and
+      // values seen earlier in the session bring the labels of the output they came from.
+      const now = this.deps.now?.() ?? new Date();
+      const session = sessionOf(action);
+      const digest = actionDigest(action);
+      const policyVersion = this.deps.policy.version;
+      const [inspection, provenance, history, grant] = await Promise.all([
+        this.deps.guard?.inspectInput(action, args),
+        this.deps.provenance?.labelsFor(session, args),
+        this.deps.history?.snapshot(action.agentId, session, now),
+        this.deps.approvals?.grantFor(action, digest, policyVersion),
+      ]);
+      const labels = mergeLabels(inspection?.labels, provenance?.labels);
 
       // score risk, then decide with everything in the context.
       const risk = this.deps.risk?.score(action);
-      const base = defaultContext(this.deps.env, this.deps.now?.() ?? new Date());
+      const base = defaultContext(this.deps.env, now);
+      const { session: sessionHistory, ...windows } = (history ?? {}) as Record<string, Record<string, unknown>>;
       const observed = {
-        session: { steps: sessionSteps },
+        session: { steps: sessionSteps, untrusted: provenance?.untrusted ?? false, ...sessionHistory },
+        ...windows,
         transport: { mtls: action.credential.kind === 'mtls' },
         ...(risk ? { risk: { score: risk.score } } : {}),
-        ...(inspection ? { labels: inspection.labels, guard: guardContext(inspection.findings) } : {}),
+        labels,
+        ...(inspection ? { guard: guardContext(inspection.findings) } : {}),
+        ...(grant ? { approval: { granted: grant.granted, approvers: grant.approvers } } : {}),
       };
       const context = mergeContext(mergeContext(base, observed), fromCaller);
       const decision = this.deps.policy.decide({ principal: { type: 'Agent', id: action.agentId }, action: action.verb, resource, context });
-      return { decision, context, ...(risk ? { risk } : {}), ...(inspection ? { guard: inspection.findings } : {}) };
+      const extra = { ...(risk ? { risk } : {}), ...(inspection ? { guard: inspection.findings } : {}) };
+      const approved = await this.settleApproval(action, decision, grant, digest, policyVersion, risk);
+      return { decision: approved.decision, context, ...extra, ...(approved.approvalId ? { approvalId: approved.approvalId } : {}), ...(approved.code ? { code: approved.code } : {}) };
     } catch (err) {
       // INVARIANT: fail closed; an error in any stage before execution is an `error` decision.
       const message = err instanceof WardenError ? err.message : 'internal error in the gate';
@@ -292,15 +371,27 @@ function mergeFindings(all: GuardFindings[]): GuardFindings {
   };
 }
 
+/** Labels from the scanners and from provenance, per argument, each once and sorted. */
+function mergeLabels(...sources: (Record<string, string[]> | undefined)[]): Record<string, string[]> {
+  const out: Record<string, Set<string>> = {};
+  for (const source of sources) for (const [arg, labels] of Object.entries(source ?? {})) for (const l of labels) (out[arg] ??= new Set()).add(l);
+  return Object.fromEntries(Object.entries(out).map(([arg, set]) => [arg, [...set].sort()]));
+}
+
 /** The findings as policies see them: `context.guard.injection`, `.injection_score` (0–100), `.pii`. */
 function guardContext(findings: GuardFindings): Record<string, unknown> {
   return { injection: findings.injection !== undefined, injection_score: Math.round((findings.injection?.score ?? 0) * 100), pii: (findings.pii?.length ?? 0) > 0 };
 }
 
-/** The approval an action waits for is bound to a digest of exactly that action. */
-export function approvalIdFor(action: Action): string {
+/** A digest of exactly this action (agent, verb, resource, canonical arguments): what an approval is bound to. */
+export function actionDigest(action: Action): string {
   const args = isPlainObject(action.context.args) ? action.context.args : {};
-  return `apr_${digestOf({ agent: action.agentId, verb: action.verb, resource: action.resource, args }).slice(7, 31)}`;
+  return digestOf({ agent: action.agentId, verb: action.verb, resource: action.resource, args });
+}
+
+/** Without an approval desk (policy simulation), the id an approval would have is derived from the digest. */
+export function approvalIdFor(action: Action): string {
+  return `apr_${actionDigest(action).slice(7, 31)}`;
 }
 
 function safeDigest(value: unknown): string {

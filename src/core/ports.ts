@@ -11,6 +11,8 @@ export interface PolicyRequest {
 
 /** Decides requests; implemented over Cedar in src/policy. */
 export interface PolicyEngine {
+  /** Identifies the policy set in force (approvals are bound to it). */
+  readonly version: string;
   decide(request: PolicyRequest): Decision;
   /** Entity reference for a resource id under a verb, or undefined when no such resource is configured. */
   resourceFor(verb: string, resourceId: string): EntityRef | undefined;
@@ -161,4 +163,41 @@ export interface ContentInspector {
   inspectInput(action: Action, args: Record<string, unknown>): Promise<InputInspection>;
   /** `obligations` are the decision's: `redact: pii` masks PII, `on_injection` overrides the configured treatment. */
   inspectOutput(action: Action, result: ToolResult, obligations: Record<string, string>): Promise<OutputInspection>;
+}
+
+/**
+ * Where the values in a session came from (flow/provenance.ts): outputs are indexed with labels,
+ * and a later call's arguments that contain such a value carry the labels.
+ */
+export interface ProvenanceIndex {
+  /** Indexes a result the agent is about to see, under these labels. */
+  observe(session: string, result: unknown, labels: readonly string[]): Promise<void>;
+  /** Labels per top-level argument, and whether the session has seen untrusted content at all. */
+  labelsFor(session: string, args: Record<string, unknown>): Promise<{ labels: Record<string, string[]>; untrusted: boolean }>;
+}
+
+/** Counts and running totals of executed calls per session, agent-hour and agent-day (flow/history.ts). */
+export interface SessionHistory {
+  /** `{session, hour, day}`, each `{calls: {<tool>: n}, totals: {<tool>: {<arg>: sum}}}`, as the policy context holds them. */
+  snapshot(agentId: string, session: string, now: Date): Promise<Record<string, unknown>>;
+  record(agentId: string, session: string, tool: string, args: Record<string, unknown>, now: Date): Promise<void>;
+}
+
+/** A grant that lets an approval-required action through once. */
+export interface ApprovalGrant {
+  granted: boolean;
+  approvers: number;
+  approvalId?: string;
+}
+
+/**
+ * Human approval (src/approvals): approval-required actions are parked as requests bound to the
+ * action's digest and the policy version; an approved request grants exactly that action once.
+ */
+export interface ApprovalDesk {
+  grantFor(action: Action, actionDigest: string, policyVersion: string): Promise<ApprovalGrant>;
+  /** Parks the action (or finds its pending request) and returns the approval id. */
+  park(action: Action, actionDigest: string, policyVersion: string, decision: Decision, risk?: RiskScore): Promise<string>;
+  /** Uses the grant up; false when someone else already did (the action must not run twice). */
+  consume(approvalId: string): Promise<boolean>;
 }

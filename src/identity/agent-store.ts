@@ -67,6 +67,9 @@ export class AgentStore implements AgentDirectory {
     }));
   }
 
+  /** Called after an agent is suspended (the composition root cancels its pending approvals). */
+  onSuspended: ((agentId: string) => Promise<void>) | undefined;
+
   async setSuspended(agentId: string, suspended: boolean): Promise<void> {
     this.requireKnown(agentId);
     await this.db.query(
@@ -75,6 +78,7 @@ export class AgentStore implements AgentDirectory {
       [agentId, suspended],
     );
     this.suspended.delete(agentId);
+    if (suspended) await this.onSuspended?.(agentId);
   }
 
   /** Creates a key and returns it; only its hash is stored, so this is the one time it is seen. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
 import type { AuthorizationAnswer, CedarValueJson, EntityJson, SchemaJson } from '@cedar-policy/cedar-wasm/nodejs';
 import { isVerb, type EntityRef } from '../core/action.js';
@@ -34,6 +35,8 @@ export class CedarPolicyEngine implements PolicyEngine {
   private readonly preparsed = new Map<string, string>();
   private readonly prefix = `g${++generation}`;
   readonly policies: readonly LoadedPolicy[];
+  /** Identifies this policy set: an approval granted under one version does not carry over to another. */
+  readonly version: string;
 
   constructor(
     policies: readonly LoadedPolicy[],
@@ -41,6 +44,10 @@ export class CedarPolicyEngine implements PolicyEngine {
     readonly schema: SchemaJson<string>,
   ) {
     this.policies = policies;
+    this.version = createHash('sha256')
+      .update(policies.map((p) => `${p.id}\0${p.text}`).join('\0'))
+      .digest('hex')
+      .slice(0, 16);
     this.index = new PolicyIndex(policies);
     for (const e of entities) this.entities.set(keyOf(e.uid), e);
   }

@@ -14,6 +14,9 @@ export const RESOURCE_TYPES: Record<(typeof VERBS)[number], { types: string[]; c
   'agent.delegate': { types: ['Agent'], configured: true },
 };
 
+/** The Cedar action an approver's vote is authorized under. */
+export const APPROVE = 'approve';
+
 export const RISK_LEVELS = { low: 1, medium: 2, high: 3, critical: 4 } as const;
 export const SENSITIVITY_LEVELS = { public: 1, internal: 2, confidential: 3, restricted: 4 } as const;
 
@@ -52,6 +55,17 @@ export function buildSchema(config: WardenConfig): SchemaJson<string> {
     for (const [name, type] of Object.entries(tool.args)) args[name] = optional(ARG_CEDAR_TYPES[type] ?? str);
   }
   const labels = Object.fromEntries(Object.keys(args).map((name) => [name, optional(set(str))]));
+  const history = {
+    calls: record(Object.fromEntries(config.tools.map((t) => [t.id, long]))),
+    totals: record(
+      Object.fromEntries(
+        config.tools.flatMap((t) => {
+          const numeric = Object.entries(t.args).filter(([, type]) => type === 'long');
+          return numeric.length ? [[t.id, record(Object.fromEntries(numeric.map(([name]) => [name, long])))]] : [];
+        }),
+      ),
+    ),
+  };
   const context = (verb: string): Type<string> =>
     record({
       // Requests are not validated at run time, so undeclared arguments still reach the context;
@@ -61,15 +75,26 @@ export function buildSchema(config: WardenConfig): SchemaJson<string> {
       labels: record(verb === 'tool.invoke' ? labels : {}),
       guard: record({ injection: bool, injection_score: long, pii: bool }),
       risk: record({ score: long }),
-      session: record({ steps: long, untrusted: bool }),
+      // History (flow/history.ts): executed calls per tool, and running totals of numeric arguments.
+      session: record({ steps: long, untrusted: bool, calls: history.calls, totals: history.totals }),
+      hour: record({ calls: history.calls, totals: history.totals }),
+      day: record({ calls: history.calls, totals: history.totals }),
       approval: record({ granted: bool, approvers: long }),
       time: record({ unix: long, hour: long, weekday: long }),
       transport: record({ mtls: bool }),
       env: str,
     });
-  const actions = Object.fromEntries(
+  const actions: Record<string, unknown> = Object.fromEntries(
     VERBS.map((verb) => [verb, { appliesTo: { principalTypes: ['Agent'], resourceTypes: RESOURCE_TYPES[verb].types, context: context(verb) } }]),
   );
+  // Who may decide a parked action: an approver (a human), never an agent.
+  actions[APPROVE] = {
+    appliesTo: {
+      principalTypes: ['Approver'],
+      resourceTypes: [...new Set(VERBS.flatMap((v) => RESOURCE_TYPES[v].types))],
+      context: record({ agent: str, verb: str, risk: long }),
+    },
+  };
   return {
     '': {
       entityTypes: {
@@ -77,6 +102,9 @@ export function buildSchema(config: WardenConfig): SchemaJson<string> {
         OrgUnit: { memberOfTypes: ['OrgUnit', 'Org'] },
         Team: { memberOfTypes: ['OrgUnit', 'Org'] },
         Role: {},
+        // The attributes an Agent has, so org-wide policies over any principal validate for both;
+        // an approver's are empty (no tags, no clearance).
+        Approver: { memberOfTypes: ['Team', 'OrgUnit', 'Org'], shape: record({ clearance: str, clearance_level: long, tags: tagRecord(config.agents) }) },
         Agent: {
           memberOfTypes: ['Role', 'Team', 'OrgUnit', 'Org'],
           shape: record({ clearance: str, clearance_level: long, tags: tagRecord(config.agents) }),
@@ -94,7 +122,7 @@ export function buildSchema(config: WardenConfig): SchemaJson<string> {
         EventSource: { shape: record({ types: { type: 'Set', element: str } }) },
         Memory: {},
       },
-      actions,
+      actions: actions as SchemaJson<string>['']['actions'],
     },
   };
 }
@@ -109,6 +137,9 @@ export function buildEntities(config: WardenConfig): EntityJson[] {
   for (const u of config.org_units) entities.push({ uid: uid('OrgUnit', u.id), attrs: {}, parents: [unitOrOrg(u.parent)] });
   for (const t of config.teams) entities.push({ uid: uid('Team', t.id), attrs: {}, parents: [unitOrOrg(t.org_unit)] });
   for (const r of config.roles) entities.push({ uid: uid('Role', r.id), attrs: {}, parents: [] });
+  for (const a of config.approvers) {
+    entities.push({ uid: uid('Approver', a.id), attrs: { clearance: 'none', clearance_level: 0, tags: {} }, parents: [...a.teams.map((t) => uid('Team', t)), org] });
+  }
   for (const a of config.agents) {
     const parents = [...a.roles.map((r) => uid('Role', r)), unitOrOrg(a.org_unit)];
     if (a.team) parents.push(uid('Team', a.team));

@@ -30,6 +30,10 @@ export class PolicyHolder implements PolicyEngine {
     return this.engine;
   }
 
+  get version(): string {
+    return this.engine.version;
+  }
+
   decide(request: PolicyRequest): Decision {
     return this.engine.decide(request);
   }

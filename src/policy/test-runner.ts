@@ -58,11 +58,18 @@ function readCases(file: string): PolicyTestCase[] {
 }
 
 /** Runs every case of every test file against the engine, as the Gate would build the request. */
-export function runPolicyTests(engine: PolicyEngine, files: string[], env: string, knownAgents: ReadonlySet<string>): PolicyTestResult[] {
+/** `baseContext` holds what the Gate always adds (an empty history), so cases supply only what they test. */
+export function runPolicyTests(
+  engine: PolicyEngine,
+  files: string[],
+  env: string,
+  knownAgents: ReadonlySet<string>,
+  baseContext: Record<string, unknown> = {},
+): PolicyTestResult[] {
   const results: PolicyTestResult[] = [];
   for (const file of files) {
     for (const c of readCases(file)) {
-      const actual = decideCase(engine, c, env, knownAgents);
+      const actual = decideCase(engine, c, mergeContext(defaultContext(env), baseContext), knownAgents);
       let detail: string | undefined;
       if (actual.decision !== c.expect) detail = `expected ${c.expect}, got ${actual.decision}${actual.reason ? ` (${actual.reason})` : ''}`;
       else if (c.policies && [...c.policies].sort().join(',') !== [...actual.policies].sort().join(',')) {
@@ -74,7 +81,7 @@ export function runPolicyTests(engine: PolicyEngine, files: string[], env: strin
   return results;
 }
 
-function decideCase(engine: PolicyEngine, c: PolicyTestCase, env: string, knownAgents: ReadonlySet<string>): Decision {
+function decideCase(engine: PolicyEngine, c: PolicyTestCase, base: Record<string, unknown>, knownAgents: ReadonlySet<string>): Decision {
   if (!knownAgents.has(c.agent)) return { decision: 'deny', policies: [], obligations: {}, reason: 'unknown_agent', errors: [] };
   const resource = engine.resourceFor(c.action, c.resource);
   if (!resource) return { decision: 'deny', policies: [], obligations: {}, reason: 'unknown_resource', errors: [] };
@@ -82,6 +89,6 @@ function decideCase(engine: PolicyEngine, c: PolicyTestCase, env: string, knownA
     principal: { type: 'Agent', id: c.agent },
     action: c.action,
     resource,
-    context: mergeContext(defaultContext(env), c.context),
+    context: mergeContext(base, c.context),
   });
 }

@@ -141,6 +141,59 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       CREATE POLICY kb_chunks_owner ON kb_chunks TO CURRENT_USER USING (true) WITH CHECK (true);
     `,
   },
+  {
+    version: 3,
+    name: 'human approvals: requests bound to action digests, votes, approver keys',
+    sql: `
+      -- A parked action waiting for humans. Bound to the digest of the exact action and to the
+      -- policy version that asked; single use (approved -> consumed, once).
+      CREATE TABLE approval_requests (
+        id text PRIMARY KEY,
+        agent_id text NOT NULL,
+        verb text NOT NULL,
+        resource text NOT NULL,
+        action_digest text NOT NULL,
+        args_digest text,
+        policy_version text NOT NULL,
+        policies text NOT NULL DEFAULT '[]',
+        reason text,
+        required_approvals integer NOT NULL CHECK (required_approvals BETWEEN 1 AND 10),
+        status text NOT NULL DEFAULT 'pending'
+          CHECK (status IN ('pending', 'approved', 'denied', 'expired', 'cancelled', 'consumed')),
+        created_at timestamptz NOT NULL,
+        expires_at timestamptz NOT NULL,
+        decided_at timestamptz,
+        consumed_at timestamptz,
+        session_id text,
+        risk integer
+      );
+      -- One pending request per action and policy version: resubmitting finds it instead of asking again.
+      CREATE UNIQUE INDEX approval_requests_one_pending ON approval_requests (action_digest, policy_version)
+        WHERE status = 'pending';
+      CREATE INDEX approval_requests_action ON approval_requests (action_digest, policy_version, status);
+      CREATE INDEX approval_requests_status ON approval_requests (status, expires_at);
+      CREATE INDEX approval_requests_agent ON approval_requests (agent_id, status);
+      -- One vote per approver and request: two approvals are two distinct people.
+      CREATE TABLE approval_votes (
+        request_id text NOT NULL REFERENCES approval_requests (id) ON DELETE CASCADE,
+        approver_id text NOT NULL,
+        vote text NOT NULL CHECK (vote IN ('approve', 'deny')),
+        at timestamptz NOT NULL,
+        comment text,
+        PRIMARY KEY (request_id, approver_id)
+      );
+      -- Approver API keys (wdn_apr_…), stored as scrypt hashes like agent keys, in their own table:
+      -- an agent key can never authenticate as an approver.
+      CREATE TABLE approver_keys (
+        id text PRIMARY KEY,
+        approver_id text NOT NULL,
+        hash text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        revoked_at timestamptz
+      );
+      CREATE INDEX approver_keys_approver ON approver_keys (approver_id);
+    `,
+  },
 ];
 
 /** A lock id shared by every Warden process on one database, so migrations run once. */

@@ -6,8 +6,15 @@ import { WardenError } from '../../core/errors.js';
 import type { Credential } from '../../core/action.js';
 import { isAdminToken } from '../../identity/admin-token.js';
 import type { AgentStore } from '../../identity/agent-store.js';
+import { APPROVER_KEY_PREFIX } from '../../approvals/approvers.js';
 
-export type Caller = { kind: 'admin' } | { kind: 'agent'; agentId: string; credential: Credential };
+/** Who is calling: the admin, an agent, or a human approver (who may only read and decide approval requests). */
+export type Caller = { kind: 'admin' } | { kind: 'agent'; agentId: string; credential: Credential } | { kind: 'approver'; approverId: string };
+
+/** Authenticates approver keys (`wdn_apr_…`); implemented by `Approvers`. */
+export interface ApproverAuthenticator {
+  authenticate(token: string): Promise<string | undefined>;
+}
 
 function bearer(request: FastifyRequest): string {
   const header = request.headers.authorization;
@@ -16,12 +23,21 @@ function bearer(request: FastifyRequest): string {
   return m[1]!;
 }
 
-/** Who is calling: the admin (admin token) or an agent (API key). Admin and agent credentials never overlap. */
-export async function authenticate(request: FastifyRequest, adminToken: string, agents: AgentStore): Promise<Caller> {
+/**
+ * Who is calling: the admin (admin token), an approver (approver key) or an agent (API key). The
+ * three kinds of credential never overlap: each is recognised by its prefix and checked only
+ * against its own store.
+ */
+export async function authenticate(request: FastifyRequest, adminToken: string, agents: AgentStore, approvers?: ApproverAuthenticator): Promise<Caller> {
   const token = bearer(request);
   if (token.startsWith('wdn_admin_')) {
     if (isAdminToken(token, adminToken)) return { kind: 'admin' };
     throw new WardenError('unauthenticated', 'The admin token is not valid');
+  }
+  if (token.startsWith(APPROVER_KEY_PREFIX)) {
+    const approverId = approvers ? await approvers.authenticate(token) : undefined;
+    if (approverId) return { kind: 'approver', approverId };
+    throw new WardenError('unauthenticated', 'The approver key is not valid');
   }
   const found = await agents.authenticate(token);
   if (!found) throw new WardenError('unauthenticated', 'The API key is not valid');
@@ -34,6 +50,7 @@ export function agentFor(caller: Caller, named: string | undefined): { agentId: 
     if (!named) throw new WardenError('invalid_request', 'With the admin token, name the agent to act for in "agent"');
     return { agentId: named, credential: { kind: 'admin' } };
   }
+  if (caller.kind === 'approver') throw new WardenError('forbidden', 'An approver key decides approval requests; it never acts for an agent');
   if (named !== undefined && named !== caller.agentId) throw new WardenError('forbidden', 'An agent credential acts only for its own agent');
   return { agentId: caller.agentId, credential: caller.credential };
 }
@@ -49,5 +66,5 @@ export async function identify(request: FastifyRequest, app: App): Promise<Calle
     }
     if (tls.require_client_cert) throw new WardenError('unauthenticated', 'A client certificate is required');
   }
-  return authenticate(request, app.adminToken.token, app.agents);
+  return authenticate(request, app.adminToken.token, app.agents, app.approvals?.approvers);
 }

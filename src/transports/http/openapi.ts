@@ -7,7 +7,9 @@ export const openApiDocument = {
   openapi: '3.1.0',
   info: { title: 'Warden', version: '0.1.0', description: 'Authorize, record and inspect agent actions.' },
   components: {
-    securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An agent API key (wdn_…) or the admin token (wdn_admin_…)' } },
+    securitySchemes: {
+      bearer: { type: 'http', scheme: 'bearer', description: 'An agent API key (wdn_…), an approver key (wdn_apr_…) or the admin token (wdn_admin_…)' },
+    },
     schemas: {
       Error: {
         type: 'object',
@@ -26,6 +28,40 @@ export const openApiDocument = {
           sessionId: { type: 'string' },
         },
       },
+      Approval: {
+        type: 'object',
+        description: 'A parked action waiting for human approval, bound to the digest of the exact action and to the policy version that asked',
+        required: ['id', 'agentId', 'verb', 'resource', 'actionDigest', 'policyVersion', 'policies', 'requiredApprovals', 'approvals', 'status', 'createdAt', 'expiresAt', 'votes'],
+        properties: {
+          id: { type: 'string', examples: ['apr_Q2hvb3NlIGEgZ29vZCBpZA'] },
+          agentId: { type: 'string' },
+          verb: { type: 'string' },
+          resource: { type: 'string' },
+          actionDigest: { type: 'string', description: 'sha256 over agent, verb, resource and canonical arguments' },
+          argsDigest: { type: 'string' },
+          policyVersion: { type: 'string' },
+          policies: { type: 'array', items: { type: 'string' } },
+          reason: { type: 'string' },
+          requiredApprovals: { type: 'integer', description: '2 for critical resources, else 1' },
+          approvals: { type: 'integer', description: 'Distinct approvers who approved so far' },
+          status: { enum: ['pending', 'approved', 'denied', 'expired', 'cancelled', 'consumed'] },
+          createdAt: { type: 'string', format: 'date-time' },
+          expiresAt: { type: 'string', format: 'date-time' },
+          decidedAt: { type: 'string', format: 'date-time' },
+          consumedAt: { type: 'string', format: 'date-time' },
+          sessionId: { type: 'string' },
+          risk: { type: 'integer' },
+          votes: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['approverId', 'vote', 'at'],
+              properties: { approverId: { type: 'string' }, vote: { enum: ['approve', 'deny'] }, at: { type: 'string', format: 'date-time' }, comment: { type: 'string' } },
+            },
+          },
+        },
+      },
+      Vote: { type: 'object', additionalProperties: false, properties: { comment: { type: 'string', maxLength: 2000 } } },
       Decision: {
         type: 'object',
         required: ['decision', 'policies', 'obligations', 'requestId'],
@@ -197,6 +233,66 @@ export const openApiDocument = {
     },
     '/v1/admin/tenants/{tenant}/shred': {
       post: { summary: 'Destroy a tenant’s keys and delete its data: crypto-shredding (admin)', responses: { '200': { description: '{tenant, documents, memories}' } } },
+    },
+    '/v1/approvals': {
+      get: {
+        summary: 'List approval requests, newest first (admin token or approver key)',
+        parameters: [
+          { name: 'status', in: 'query', schema: { enum: ['pending', 'approved', 'denied', 'expired', 'cancelled', 'consumed'] } },
+          { name: 'agent', in: 'query', schema: { type: 'string' } },
+          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000 } },
+        ],
+        responses: {
+          '200': { description: '{approvals: [Approval]}', content: json({ type: 'object', properties: { approvals: { type: 'array', items: { $ref: '#/components/schemas/Approval' } } } }) },
+          '401': errorResponse('Missing or invalid credential'),
+          '403': errorResponse('An agent key (forbidden)'),
+        },
+      },
+    },
+    '/v1/approvals/{id}': {
+      get: {
+        summary: 'One approval request: the admin, approvers, and the agent that parked it (to poll)',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: {
+          '200': { description: 'The request', content: json({ $ref: '#/components/schemas/Approval' }) },
+          '404': errorResponse('No such request, or another agent’s (approval_not_found)'),
+        },
+      },
+    },
+    '/v1/approvals/{id}/approve': {
+      post: {
+        summary: 'Approve as the approver whose key is presented; approved when enough distinct approvers agree (approver key only)',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        requestBody: { required: false, content: json({ $ref: '#/components/schemas/Vote' }) },
+        responses: {
+          '200': { description: 'The request after the vote', content: json({ $ref: '#/components/schemas/Approval' }) },
+          '403': errorResponse('Not an approver key (forbidden), or the approver may not decide this request (approver_forbidden)'),
+          '404': errorResponse('No such request (approval_not_found)'),
+          '409': errorResponse('Already decided (approval_not_pending) or already voted (already_voted)'),
+          '410': errorResponse('Expired (approval_expired)'),
+        },
+      },
+    },
+    '/v1/approvals/{id}/deny': {
+      post: {
+        summary: 'Deny as the approver whose key is presented; one deny denies (approver key only)',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        requestBody: { required: false, content: json({ $ref: '#/components/schemas/Vote' }) },
+        responses: {
+          '200': { description: 'The request after the vote', content: json({ $ref: '#/components/schemas/Approval' }) },
+          '403': errorResponse('Not an approver key (forbidden), or the approver may not decide this request (approver_forbidden)'),
+          '404': errorResponse('No such request (approval_not_found)'),
+          '409': errorResponse('Already decided (approval_not_pending) or already voted (already_voted)'),
+          '410': errorResponse('Expired (approval_expired)'),
+        },
+      },
+    },
+    '/v1/approvers/{approver}/keys': {
+      post: {
+        summary: 'Create an approver key (admin); the key is shown once',
+        parameters: [{ name: 'approver', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: { '201': { description: '{approver, keyId, key}' }, '404': errorResponse('No such approver is configured (unknown_approver)') },
+      },
     },
     '/healthz': { get: { summary: 'Liveness', security: [], responses: { '200': { description: 'Alive' } } } },
     '/readyz': { get: { summary: 'Readiness: database reachable and policies loaded', security: [], responses: { '200': { description: 'Ready' }, '503': errorResponse('Not ready') } } },

@@ -9,6 +9,7 @@ import { openApiDocument } from './openapi.js';
 import { registerToolRoutes } from './tools.js';
 import { registerMcpRoute } from './mcp-route.js';
 import { registerKnowledgeRoutes } from './knowledge-routes.js';
+import { registerApprovalRoutes } from './approval-routes.js';
 import { tlsServerOptions } from '../../identity/mtls.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -80,6 +81,7 @@ export function buildServer(app: App): FastifyInstance {
   registerKnowledgeAdminRoutes(server, app, callerOf);
   registerToolRoutes(server, app, callerOf);
   registerKnowledgeRoutes(server, app, callerOf);
+  registerApprovalRoutes(server, app.approvals, callerOf);
   registerMcpRoute(server, app, callerOf);
   return server;
 }

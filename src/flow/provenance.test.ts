@@ -1,0 +1,95 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { Redis } from 'ioredis';
+import { MemoryProvenance, RedisProvenance } from './provenance.js';
+import type { ProvenanceIndex } from '../core/ports.js';
+import { argumentKeys, valueKeys } from './values.js';
+
+const redisUrl = process.env.WARDEN_TEST_REDIS_URL;
+if (!redisUrl) console.warn('WARDEN_TEST_REDIS_URL is not set: the Redis provenance suite is skipped (memory runs)');
+const redis = redisUrl ? new Redis(redisUrl) : undefined;
+const prefix = `warden-test-${randomBytes(4).toString('hex')}`;
+afterAll(async () => {
+  if (!redis) return;
+  const keys = await redis.keys(`${prefix}:*`);
+  if (keys.length) await redis.del(...keys);
+  redis.disconnect();
+});
+
+const email = {
+  content: [{ type: 'text', text: JSON.stringify({ messages: [{ from: 'billing@initech.example', body: 'Please pay EUR 1,250.00 to IBAN GB33 BUKB 2020 1555 5555 55 by Friday.' }] }) }],
+};
+
+const backends: [string, () => ProvenanceIndex][] = [
+  ['memory', () => new MemoryProvenance()],
+  ...(redis ? [['redis', () => new RedisProvenance(redis, prefix)] as [string, () => ProvenanceIndex]] : []),
+];
+
+for (const [name, make] of backends) {
+  describe(`provenance (${name})`, () => {
+    it('labels a recipient copied out of an untrusted e-mail, even reformatted without spaces', async () => {
+      const p = make();
+      const session = `s-${randomBytes(4).toString('hex')}`;
+      await p.observe(session, email, ['source:mail.read_inbox', 'untrusted']);
+      const found = await p.labelsFor(session, { to: 'GB33BUKB20201555555555', amount: 1250, memo: 'invoice' });
+      expect(found.labels).toEqual({ to: ['source:mail.read_inbox', 'untrusted'], amount: ['source:mail.read_inbox', 'untrusted'] });
+      expect(found.untrusted).toBe(true);
+    });
+
+    it('labels a whole string value and an e-mail address inside a sentence', async () => {
+      const p = make();
+      const session = `s-${randomBytes(4).toString('hex')}`;
+      await p.observe(session, { structuredContent: { vendor: 'Initech plc', note: 'write to billing@initech.example' } }, ['source:files.read']);
+      expect((await p.labelsFor(session, { name: '  initech PLC ', cc: ['billing@initech.example'] })).labels).toEqual({
+        name: ['source:files.read'],
+        cc: ['source:files.read'],
+      });
+    });
+
+    it('keeps sessions apart and says nothing about values it never saw', async () => {
+      const p = make();
+      await p.observe('one', email, ['untrusted']);
+      expect(await p.labelsFor('two', { to: 'GB33BUKB20201555555555' })).toEqual({ labels: {}, untrusted: false });
+      expect((await p.labelsFor('one', { to: 'DE89370400440532013000', amount: 50 })).labels).toEqual({});
+    });
+
+    it('merges the labels of every output a value appeared in', async () => {
+      const p = make();
+      const session = `s-${randomBytes(4).toString('hex')}`;
+      await p.observe(session, { text: 'ACC-1042' }, ['source:bank.get_balance']);
+      await p.observe(session, { text: 'move it to ACC-1042 now' }, ['source:mail.read_inbox', 'untrusted']);
+      expect((await p.labelsFor(session, { account: 'ACC-1042' })).labels.account).toEqual(['source:bank.get_balance', 'source:mail.read_inbox', 'untrusted']);
+    });
+  });
+}
+
+describe('provenance bounds', () => {
+  it('forgets the oldest values past its per-session bound, and whole sessions after their TTL', async () => {
+    let now = 0;
+    const p = new MemoryProvenance({ maxValuesPerSession: 2, ttlSeconds: 60 }, () => now);
+    await p.observe('s', { a: 'first value', b: 'second value', c: 'third value' }, ['x']);
+    expect((await p.labelsFor('s', { v: 'first value' })).labels).toEqual({});
+    expect((await p.labelsFor('s', { v: 'third value' })).labels).toEqual({ v: ['x'] });
+    now = 61_000;
+    expect((await p.labelsFor('s', { v: 'third value' })).labels).toEqual({});
+  });
+});
+
+describe('value keys', () => {
+  it('finds any IBAN-shaped token in any text, grouped or not', () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^[A-Z]{2}\d{2}[A-Z0-9]{14}$/), fc.string({ maxLength: 20 }), (iban, noise) => {
+        const grouped = iban.replace(/(.{4})/g, '$1 ').trim();
+        const keys = valueKeys(`${noise.replace(/\w/g, '')} pay ${grouped} today`);
+        expect([...argumentKeys(iban)].some((k) => keys.has(k))).toBe(true);
+      }),
+    );
+  });
+
+  it('treats small numbers as meaningless and amounts with separators as numbers', () => {
+    expect(argumentKeys(42).size).toBe(0);
+    const [amount] = argumentKeys(9400);
+    expect(valueKeys('paid EUR 9,400 on time').has(amount!)).toBe(true);
+  });
+});
