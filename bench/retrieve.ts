@@ -11,7 +11,7 @@
  *   `KnowledgeStore.putDocument`; the last FULL_PATH_CHUNKS chunks then go through `ingest`, into a
  *   knowledge base that already holds the rest, and that is the ingest rate reported.
  * - Top-10 hybrid search, p50/p99, with RLS (`KnowledgeStore.search` as a reader) against the very
- *   same SQL (`SEARCH_SQL`) run as the owner without `SET LOCAL ROLE`; same queries, interleaved.
+ *   same statements (`lexicalCandidates`, then `FUSED_SQL`) run as the owner without `SET LOCAL ROLE`; same queries, interleaved.
  * - The full `retrieve` path (embed the query, keyed query, search, decrypt 10 chunks).
  * - Decryption per chunk with a cached document key, and envelope encryption (ESDK) against plain
  *   node:crypto AES-256-GCM on the same chunks.
@@ -34,8 +34,9 @@ import type { KnowledgeBaseConfig } from '../src/config/schema.js';
 import { chunkText } from '../src/knowledge/chunker.js';
 import { KnowledgeBases } from '../src/knowledge/knowledge-bases.js';
 import { embedLocally, localEmbedder } from '../src/knowledge/local-embedder.js';
-import { keyedLexemes, keyedQuery } from '../src/knowledge/lexemes.js';
-import { KnowledgeStore, SEARCH_SQL, vectorLiteral, type Reader, type StoredChunk, type StoredDocument } from '../src/knowledge/store.js';
+import { keyedLexemes, keyedTerms } from '../src/knowledge/lexemes.js';
+import { FUSED_SQL, KnowledgeStore, lexicalCandidates, setReader, vectorLiteral, type Reader, type SearchQuery, type StoredChunk, type StoredDocument } from '../src/knowledge/store.js';
+import type { Queryable } from '../src/backends/sql/sql-client.js';
 import type { BenchOptions } from './run.js';
 
 const DEFAULT_CHUNKS = 100_000;
@@ -185,19 +186,37 @@ const summary = (samples: number[]) => {
 interface PreparedQuery {
   text: string;
   embedding: Float32Array;
-  tsquery: string;
+  terms: string[];
 }
 
 /** `search`'s parameters, exactly as KnowledgeStore.search derives them for k = 10. */
 const CANDIDATES = Math.max(40, K * 4);
 const EF_SEARCH = Math.min(1000, CANDIDATES * 2);
-const params = (q: PreparedQuery) => [TENANT, KB, vectorLiteral(q.embedding), q.tsquery, CANDIDATES, K];
+const searchQuery = (q: PreparedQuery): SearchQuery => ({ tenant: TENANT, kb: KB, embedding: q.embedding, terms: q.terms, k: K });
 
-/** The same statement as `search`, as the owner: no SET LOCAL ROLE, no reader settings, no policies. */
-function searchWithoutRls(db: SqlClient, q: PreparedQuery): Promise<number> {
+/** `search`'s fused statement with its parameters: the lexical candidates are found first, as `search` does. */
+async function fusedParams(tx: Queryable, q: PreparedQuery, common: ReadonlySet<string>): Promise<unknown[]> {
+  await setReader(tx, READER);
+  const lexical = await lexicalCandidates(tx, searchQuery(q), CANDIDATES, common);
+  return [TENANT, KB, vectorLiteral(q.embedding), lexical, CANDIDATES, K];
+}
+
+/** The same statements as `search`, as the owner: no SET LOCAL ROLE, so no row-level security on the fused read. */
+function searchWithoutRls(db: SqlClient, q: PreparedQuery, common: ReadonlySet<string>): Promise<number> {
   return db.transaction(async (tx) => {
+    const params = await fusedParams(tx, q, common);
     await tx.query(`SET LOCAL hnsw.ef_search = ${EF_SEARCH}`);
-    return (await tx.query(SEARCH_SQL, params(q))).rows.length;
+    return (await tx.query(FUSED_SQL, params)).rows.length;
+  });
+}
+
+/** EXPLAIN (or EXPLAIN ANALYZE) of the fused statement, under the restricted role or as the owner. */
+function explainFused(db: SqlClient, q: PreparedQuery, common: ReadonlySet<string>, restricted: boolean, analyse = false): Promise<string[]> {
+  return db.transaction(async (tx) => {
+    const params = await fusedParams(tx, q, common);
+    if (restricted) await tx.query('SET LOCAL ROLE warden_retriever');
+    await tx.query(`SET LOCAL hnsw.ef_search = ${EF_SEARCH}`);
+    return (await tx.query(`EXPLAIN ${analyse ? 'ANALYZE ' : ''}${FUSED_SQL}`, params)).rows.map((r) => String(Object.values(r)[0]));
   });
 }
 
@@ -211,22 +230,11 @@ function planNote(lines: string[]): string {
       : /kb_chunks_kb/.test(text)
         ? 'kb_chunks_kb index + sort (no HNSW)'
         : 'other';
-  const fullText = /Bitmap Index Scan on kb_chunks_lexemes/.test(text) ? 'GIN bitmap scan (kb_chunks_lexemes)' : /Seq Scan/.test(text) ? 'seq scan' : 'other';
-  return `vector: ${vector}; full text: ${fullText}`;
+  return `vector: ${vector}`;
 }
 
-async function explain(db: SqlClient, store: KnowledgeStore, q: PreparedQuery): Promise<{ rls: string; owner: string }> {
-  const plan = async (run: (sql: string) => Promise<{ rows: Record<string, unknown>[] }>) =>
-    (await run(`EXPLAIN ${SEARCH_SQL}`)).rows.map((r) => String(Object.values(r)[0]));
-  const rlsPlan = await store.asReader(READER, async (tx) => {
-    await tx.query(`SET LOCAL hnsw.ef_search = ${EF_SEARCH}`);
-    return plan((sql) => tx.query(sql, params(q)));
-  });
-  const ownerPlan = await db.transaction(async (tx) => {
-    await tx.query(`SET LOCAL hnsw.ef_search = ${EF_SEARCH}`);
-    return plan((sql) => tx.query(sql, params(q)));
-  });
-  return { rls: planNote(rlsPlan), owner: planNote(ownerPlan) };
+async function explain(db: SqlClient, q: PreparedQuery, common: ReadonlySet<string>): Promise<{ rls: string; owner: string }> {
+  return { rls: planNote(await explainFused(db, q, common, true)), owner: planNote(await explainFused(db, q, common, false)) };
 }
 
 interface BackendFigures {
@@ -340,27 +348,26 @@ async function measureBackend(name: string, db: SqlClient, master: MasterKeys, c
   const ingestRate = perSecond(report.chunks, ingestMs);
   log(`${name}: ingest ${report.chunks} chunks in ${Math.round(ingestMs)} ms (${ingestRate} chunks/s)`);
 
-  await db.exec('ANALYZE kb_chunks; ANALYZE kb_documents;');
+  await store.analyze();
+  await db.exec('ANALYZE kb_documents');
   const counts = await store.counts(TENANT, KB);
 
   // 3. Retrieval.
   const queries: PreparedQuery[] = [];
   for (const text of corpus.queries) {
-    queries.push({ text, embedding: embedLocally(text), tsquery: keyedQuery(text, lexemeKey) });
+    queries.push({ text, embedding: embedLocally(text), terms: keyedTerms(text, lexemeKey) });
   }
-  const plans = await explain(db, store, queries[0]!);
+  const common = await store.commonTerms();
+  const plans = await explain(db, queries[0]!, common);
   log(`${name}: plan with RLS: ${plans.rls}; without: ${plans.owner}`);
   if (process.env.WARDEN_BENCH_PLANS) {
     // The whole plan, as executed, under RLS (set WARDEN_BENCH_PLANS=1 to see it).
-    const analysed = await store.asReader(READER, async (tx) => {
-      await tx.query(`SET LOCAL hnsw.ef_search = ${EF_SEARCH}`);
-      return (await tx.query(`EXPLAIN ANALYZE ${SEARCH_SQL}`, params(queries[0]!))).rows.map((r) => String(Object.values(r)[0]));
-    });
+    const analysed = await explainFused(db, queries[0]!, common, true, true);
     log(`${name}: query "${queries[0]!.text}"\n${analysed.join('\n')}`);
   }
 
-  const on = async (q: PreparedQuery) => (await store.search(READER, { tenant: TENANT, kb: KB, embedding: q.embedding, tsquery: q.tsquery, k: K })).length;
-  const off = (q: PreparedQuery) => searchWithoutRls(db, q);
+  const on = async (q: PreparedQuery) => (await store.search(READER, searchQuery(q))).length;
+  const off = (q: PreparedQuery) => searchWithoutRls(db, q, common);
   log(`${name}: warm-up (${queries.length} queries each way)…`);
   for (const q of queries) {
     await on(q);

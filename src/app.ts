@@ -15,7 +15,7 @@ import { acquireLock, dataFiles, ensureDataDir, readSeeded, writeSeeded } from '
 import { createLogger, decisionLogger } from './observe/decision-log.js';
 import { UpstreamRegistry } from './upstreams/upstream-registry.js';
 import { RateAdmitter } from './admission/admitter.js';
-import { DeclaredRiskScorer } from './flow/risk.js';
+import { RiskModel } from './flow/risk.js';
 import { MemoryProvenance, RedisProvenance } from './flow/provenance.js';
 import { HistoryShape, MemoryHistory, RedisHistory } from './flow/history.js';
 import { Redis } from 'ioredis';
@@ -153,7 +153,7 @@ export async function openApp(options: AppOptions): Promise<App> {
     log: decisionLogger(logger),
     env: config.env,
     admitter,
-    risk: new DeclaredRiskScorer(config.tools),
+    risk: new RiskModel(config.tools, config.knowledge_bases),
     executor,
     outputs: upstreams,
     guard: content.guard,

@@ -45,12 +45,12 @@ for (const backend of databases) {
     afterAll(() => drop());
 
     it('shows support-bot no confidential chunk, through the search path', async () => {
-      const hits = await store.search(support, { tenant: 'acme', kb: 'handbook', embedding: unit(4), tsquery: 'salary', k: 10 });
+      const hits = await store.search(support, { tenant: 'acme', kb: 'handbook', embedding: unit(4), terms: ['salary'], k: 10 });
       expect(new Set(hits.map((h) => h.documentId))).toEqual(new Set(['pub', 'int']));
     });
 
     it('shows finance-bot its confidential chunks but not restricted ones', async () => {
-      const hits = await store.search(finance, { tenant: 'acme', kb: 'handbook', embedding: unit(4), tsquery: 'salary', k: 10 });
+      const hits = await store.search(finance, { tenant: 'acme', kb: 'handbook', embedding: unit(4), terms: ['salary'], k: 10 });
       expect(new Set(hits.map((h) => h.documentId))).toEqual(new Set(['pub', 'int', 'conf-fin', 'conf-any']));
       expect(hits[0]!.documentId).toBe('conf-fin');
     });
@@ -100,6 +100,17 @@ for (const backend of databases) {
         }),
         { numRuns: 25 },
       );
+    });
+
+    it('leaves a term found in very many chunks to the vector half, by the planner statistics', async () => {
+      const many = Array.from({ length: 400 }, (_, i) => ({ id: `bulk:${i}`, ord: i, embedding: unit(100 + (i % 50)), lexemes: `everywhere rare${i}`, ciphertext: Buffer.from([i % 256]) }));
+      await store.putDocument({ id: 'bulk', tenant: 'acme', kb: 'bulk', source: 'bulk.md', sensitivityLevel: 1, ownerTeam: '', contentDigest: 'bulk' }, many);
+      await store.analyze();
+      const common = await store.commonTerms();
+      expect(common.has('everywhere')).toBe(true);
+      expect(common.has('rare7')).toBe(false);
+      const hits = await store.search(support, { tenant: 'acme', kb: 'bulk', embedding: unit(107), terms: ['everywhere', 'rare7'], k: 3 });
+      expect(hits[0]!.id).toBe('bulk:7');
     });
 
     it('refuses a reader setting that is not a number instead of widening access', async () => {

@@ -271,6 +271,7 @@ export class Gate {
       throw new WardenError('unavailable', 'The audit ledger is unavailable; the action was not allowed');
     }
     this.deps.log.decision({ ...record, latencyUs: elapsedUs(started) });
+    this.deps.risk?.observe?.(action, decision.decision);
     return {
       ...decision,
       requestId: action.requestId,
@@ -329,7 +330,7 @@ export class Gate {
       const labels = mergeLabels(inspection?.labels, provenance?.labels);
 
       // score risk, then decide with everything in the context.
-      const risk = this.deps.risk?.score(action);
+      const risk = this.deps.risk?.score(action, { labels, ...(inspection ? { findings: inspection.findings } : {}), sessionUntrusted: provenance?.untrusted ?? false });
       const base = defaultContext(this.deps.env, now);
       const { session: sessionHistory, ...windows } = (history ?? {}) as Record<string, Record<string, unknown>>;
       const observed = {

@@ -94,8 +94,19 @@ export interface RiskScore {
   factors: Record<string, number>;
 }
 
+/** What the Gate knows about an action when it scores it. */
+export interface RiskSignals {
+  /** Labels per argument (scanners and provenance). */
+  labels: Record<string, string[]>;
+  findings?: GuardFindings;
+  /** The session has seen untrusted content. */
+  sessionUntrusted: boolean;
+}
+
 export interface RiskScorer {
-  score(action: Action): RiskScore;
+  score(action: Action, signals?: RiskSignals): RiskScore;
+  /** Told every decision, so recent denials raise an agent's next scores. */
+  observe?(action: Action, decision: Decision['decision']): void;
 }
 
 /** The result of a tool as the agent sees it (MCP's CallToolResult shape). */

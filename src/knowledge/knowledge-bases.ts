@@ -10,7 +10,7 @@ import { documentScope, lexemeScope, tenantScope } from '../crypto/scopes.js';
 import { chunkText } from './chunker.js';
 import { readDocument, type SourceDocument } from './documents.js';
 import { checkDimensions, type Embedder } from './embedder.js';
-import { keyedLexemes, keyedQuery } from './lexemes.js';
+import { keyedLexemes, keyedTerms } from './lexemes.js';
 import type { KnowledgeStore, Reader, StoredChunk } from './store.js';
 
 export type Sensitivity = keyof typeof SENSITIVITY_LEVELS;
@@ -101,6 +101,7 @@ export class KnowledgeBases {
       }
       onProgress?.({ file: source, done: ++done, total: files.length });
     }
+    if (report.documents) await this.deps.store.analyze();
     return report;
   }
 
@@ -157,8 +158,8 @@ export class KnowledgeBases {
     const kb = this.config(kbId);
     const tenant = kb.tenant ?? this.deps.defaultTenant;
     const [embedding] = await this.embed([query], 'query');
-    const tsquery = keyedQuery(query, await this.lexemeKey(tenant));
-    const hits = await this.deps.store.search(reader, { tenant, kb: kb.id, embedding: embedding!, tsquery, k });
+    const terms = keyedTerms(query, await this.lexemeKey(tenant));
+    const hits = await this.deps.store.search(reader, { tenant, kb: kb.id, embedding: embedding!, terms, k });
     return Promise.all(
       hits.map(async (hit) => {
         const docKey = await this.deps.keys.key(documentScope(tenant, kb.id, hit.documentId));

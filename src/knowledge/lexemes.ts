@@ -109,12 +109,15 @@ export function keyedLexemes(text: string, key: Buffer): string {
 }
 
 /**
- * The keyed form of a search query, for `to_tsquery('simple', …)`: distinct tokens OR-ed
- * together (ranking, not the query, decides relevance), or '' when only stop words remain —
- * the caller must then skip full-text search, since to_tsquery('') matches nothing anyway.
+ * The keyed terms of a search query, distinct, in query order; empty when only stop words remain
+ * (the caller then skips full-text search).
  */
-export function keyedQuery(query: string, key: Buffer): string {
+export function keyedTerms(query: string, key: Buffer): string[] {
   checkKey(key);
-  const tokens = new Set(indexTerms(query).map((term) => keyedToken(term, key)));
-  return [...tokens].join(' | ');
+  return [...new Set(indexTerms(query).map((term) => keyedToken(term, key)))];
+}
+
+/** The keyed terms OR-ed together for `to_tsquery('simple', …)`, or '' when none remain. */
+export function keyedQuery(query: string, key: Buffer): string {
+  return keyedTerms(query, key).join(' | ');
 }

@@ -43,8 +43,8 @@ export interface SearchQuery {
   tenant: string;
   kb: string;
   embedding: Float32Array;
-  /** A `to_tsquery('simple', …)` expression over keyed lexemes; empty for none. */
-  tsquery: string;
+  /** The query's keyed lexemes (lexemes.ts `keyedTerms`); empty for none. */
+  terms: readonly string[];
   k: number;
   /** How many candidates each ranking contributes before fusion. */
   candidates?: number;
@@ -57,17 +57,43 @@ const RRF_K = 60;
 const INSERT_BATCH = 200;
 
 /**
- * The hybrid top-k statement `search` runs: $1 tenant, $2 kb, $3 query vector, $4 tsquery, $5 candidates
- * per ranking, $6 k. Exported so the retrieval benchmark can run the very same SQL without RLS.
+ * Lexical candidates: chunks holding any of the query's selective terms, best ts_rank first. Run
+ * as the owner with the reader's settings in force and the same visibility function the
+ * row-level security policy applies, because under RLS PostgreSQL will not use the GIN index for
+ * `@@` (its function is not marked leakproof) and scans every row instead. It nominates ids
+ * only; the chunks themselves are read under the restricted role, where RLS has the last word.
  */
-export const SEARCH_SQL = `WITH vec AS (
+const LEXICAL_SQL = `SELECT id FROM (
+   SELECT id, ts_rank(lexemes, q) AS rank FROM kb_chunks, to_tsquery('simple', $3) q
+   WHERE tenant = $1 AND kb = $2 AND lexemes @@ q AND warden_may_read(sensitivity_level, owner_team)
+   ORDER BY rank DESC, id LIMIT $4) t`;
+
+/**
+ * A term found in more chunks than this ranks little and costs a scan of them all: it is left to
+ * the vector half (which sees words too). What is frequent comes from PostgreSQL's own statistics
+ * on the column (`pg_stats.most_common_elems`), so nothing extra is kept up to date at ingest.
+ */
+const MAX_TERM_ROWS = 150;
+const STATS_TTL_MS = 60_000;
+
+/** The lexical candidates for a query, from its selective terms only; none when every term is common. */
+export async function lexicalCandidates(tx: Queryable, q: SearchQuery, candidates: number, common: ReadonlySet<string> = new Set()): Promise<string[]> {
+  const selective = q.terms.filter((t) => !common.has(t));
+  if (!selective.length) return [];
+  const { rows } = await tx.query<{ id: string }>(LEXICAL_SQL, [q.tenant, q.kb, selective.join(' | '), candidates]);
+  return rows.map((r) => r.id);
+}
+
+/**
+ * The hybrid top-k under row-level security: the HNSW cosine ranking and the lexical candidates
+ * ($4, best first), fused by reciprocal rank. $1 tenant, $2 kb, $3 query vector, $5 candidates, $6 k.
+ */
+export const FUSED_SQL = `WITH vec AS (
    SELECT id, row_number() OVER (ORDER BY distance) AS r FROM (
      SELECT id, embedding <=> $3::vector AS distance FROM kb_chunks
      WHERE tenant = $1 AND kb = $2 ORDER BY embedding <=> $3::vector LIMIT $5) v
  ), txt AS (
-   SELECT id, row_number() OVER (ORDER BY rank DESC, id) AS r FROM (
-     SELECT id, ts_rank_cd(lexemes, q) AS rank FROM kb_chunks, to_tsquery('simple', $4) q
-     WHERE tenant = $1 AND kb = $2 AND lexemes @@ q ORDER BY rank DESC LIMIT $5) t
+   SELECT id, r FROM unnest($4::text[]) WITH ORDINALITY AS t(id, r)
  ), fused AS (
    SELECT id, sum(1.0 / (${RRF_K} + r)) AS score FROM (SELECT * FROM vec UNION ALL SELECT * FROM txt) u GROUP BY id
  )
@@ -75,11 +101,62 @@ export const SEARCH_SQL = `WITH vec AS (
  FROM fused f JOIN kb_chunks c ON c.id = f.id JOIN kb_documents d ON d.id = c.document_id
  ORDER BY f.score DESC, c.id LIMIT $6`;
 
+/** Sets the reader's identity for this transaction only (RLS reads it; so does `lexicalCandidates`). */
+export async function setReader(tx: Queryable, reader: Reader): Promise<void> {
+  await tx.query("SELECT set_config('warden.agent', $1, true), set_config('warden.clearance', $2, true), set_config('warden.teams', $3, true)", [
+    reader.agentId,
+    String(reader.clearance),
+    reader.teams.join(','),
+  ]);
+}
+
+export interface HitRow {
+  id: string;
+  document_id: string;
+  source: string;
+  ord: number;
+  sensitivity_level: number;
+  owner_team: string;
+  ciphertext: Uint8Array;
+  score: number;
+}
+
 export const vectorLiteral = (v: Float32Array): string => `[${Array.from(v, (x) => (Number.isFinite(x) ? x : 0)).join(',')}]`;
 
 /** Knowledge-base rows: written by the owner, read only under row-level security. */
 export class KnowledgeStore {
-  constructor(private readonly db: SqlClient) {}
+  private common: { terms: Set<string>; at: number } | undefined;
+
+  constructor(
+    private readonly db: SqlClient,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  /** Keyed terms too common to be worth a lexical lookup (see MAX_TERM_ROWS), from the planner's statistics. */
+  async commonTerms(): Promise<Set<string>> {
+    if (this.common && this.clock() - this.common.at < STATS_TTL_MS) return this.common.terms;
+    const { rows } = await this.db.query<{ elems: string | null; freqs: number[] | null; rows: number }>(
+      `SELECT s.most_common_elems::text AS elems, s.most_common_elem_freqs AS freqs, c.reltuples::float8 AS rows
+       FROM pg_stats s JOIN pg_class c ON c.relname = s.tablename AND c.relnamespace = to_regnamespace(s.schemaname)
+       WHERE s.tablename = 'kb_chunks' AND s.attname = 'lexemes' AND s.schemaname = current_schema()`,
+    );
+    const terms = new Set<string>();
+    const row = rows[0];
+    if (row?.elems && row.freqs) {
+      // Keyed lexemes are [a-z0-9] only, so the array's text form needs no unquoting.
+      row.elems.slice(1, -1).split(',').forEach((term, i) => {
+        if ((row.freqs![i] ?? 0) * row.rows > MAX_TERM_ROWS) terms.add(term);
+      });
+    }
+    this.common = { terms, at: this.clock() };
+    return terms;
+  }
+
+  /** Refreshes the planner's statistics after an ingest, so common terms and plans follow the data. */
+  async analyze(): Promise<void> {
+    await this.db.exec('ANALYZE kb_chunks');
+    this.common = undefined;
+  }
 
   async documentBySource(tenant: string, kb: string, source: string): Promise<{ id: string; contentDigest: string } | undefined> {
     const { rows } = await this.db.query<{ id: string; content_digest: string }>(
@@ -131,25 +208,22 @@ export class KnowledgeStore {
   asReader<T>(reader: Reader, fn: (tx: Queryable) => Promise<T>): Promise<T> {
     return this.db.transaction(async (tx) => {
       await tx.query(`SET LOCAL ROLE ${RETRIEVER_ROLE}`);
-      await tx.query("SELECT set_config('warden.agent', $1, true), set_config('warden.clearance', $2, true), set_config('warden.teams', $3, true)", [
-        reader.agentId,
-        String(reader.clearance),
-        reader.teams.join(','),
-      ]);
+      await setReader(tx, reader);
       return fn(tx);
     });
   }
 
-  /** Hybrid top-k: HNSW cosine ranking and full-text ranking, fused by reciprocal rank, under RLS. */
-  search(reader: Reader, q: SearchQuery): Promise<ChunkHit[]> {
+  /** Hybrid top-k: HNSW cosine ranking and keyed full-text ranking, fused by reciprocal rank, read under RLS. */
+  async search(reader: Reader, q: SearchQuery): Promise<ChunkHit[]> {
     const candidates = q.candidates ?? Math.max(40, q.k * 4);
-    return this.asReader(reader, async (tx) => {
+    const common = await this.commonTerms();
+    return this.db.transaction(async (tx) => {
+      await setReader(tx, reader);
+      const lexical = await lexicalCandidates(tx, q, candidates, common);
+      await tx.query(`SET LOCAL ROLE ${RETRIEVER_ROLE}`);
       // Rows RLS hides are filtered after the index scan; a wider beam keeps top-k full.
       await tx.query(`SET LOCAL hnsw.ef_search = ${Math.min(1000, candidates * 2)}`);
-      const { rows } = await tx.query<{ id: string; document_id: string; source: string; ord: number; sensitivity_level: number; owner_team: string; ciphertext: Uint8Array; score: number }>(
-        SEARCH_SQL,
-        [q.tenant, q.kb, vectorLiteral(q.embedding), q.tsquery, candidates, q.k],
-      );
+      const { rows } = await tx.query<HitRow>(FUSED_SQL, [q.tenant, q.kb, vectorLiteral(q.embedding), lexical, candidates, q.k]);
       return rows.map((r) => ({
         id: r.id,
         documentId: r.document_id,
@@ -171,7 +245,7 @@ async function insertChunks(tx: Queryable, doc: StoredDocument, chunks: readonly
     const base = params.length;
     params.push(c.id, doc.id, doc.tenant, doc.kb, c.ord, doc.sensitivityLevel, doc.ownerTeam, vectorLiteral(c.embedding), c.lexemes, c.ciphertext);
     const p = (i: number) => `$${base + i}`;
-    return `(${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}, ${p(7)}, ${p(8)}::vector, to_tsvector('simple', ${p(9)}), ${p(10)})`;
+    return `(${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}, ${p(7)}, ${p(8)}::vector, strip(to_tsvector('simple', ${p(9)})), ${p(10)})`;
   });
   await tx.query(
     `INSERT INTO kb_chunks (id, document_id, tenant, kb, ord, sensitivity_level, owner_team, embedding, lexemes, ciphertext) VALUES ${values.join(', ')}`,
