@@ -23,6 +23,7 @@ import type {
   RiskScore,
   RiskScorer,
   SessionHistory,
+  ToolResult,
 } from './ports.js';
 
 export interface GateDeps {
@@ -118,8 +119,10 @@ export class Gate {
       if (!verdict.ok) execution = { outcome: 'invalid_output', attempts: execution.attempts, durationMs: execution.durationMs, error: verdict.error };
     }
     let guarded: (GuardFindings & { treatment: OutputTreatment }) | undefined;
+    // What the upstream returned, before the guard changed it: provenance follows the data.
+    const returned = execution.outcome === 'success' || execution.outcome === 'tool_error' ? execution.result : undefined;
     if (execution.result && this.deps.guard) ({ execution, guarded } = await this.inspectOutput(action, execution, decided.obligations));
-    if (execution.result && (execution.outcome === 'success' || execution.outcome === 'tool_error')) await this.remember(action, execution, guarded);
+    if (returned) await this.remember(action, returned, execution, guarded);
     const record: AuditRecord = {
       ...this.baseRecord(action, decided, decided.contextDigest),
       execution: {
@@ -167,18 +170,25 @@ export class Gate {
   }
 
   /**
-   * What the session learns from a result the agent is about to see: its values and their labels
-   * (provenance), and the call itself (history). A failure here is logged by the caller's ledger
-   * entry, never silently ignored: provenance that could not be recorded marks nothing trusted.
+   * What the session learns from a result: its values and their labels (provenance), and the call
+   * itself (history). The values are indexed as the upstream returned them, not as the guard left
+   * them: a value the guard withheld may still reach the agent another way (a partial
+   * neutralisation, a second read), and a label on a value the agent never saw costs nothing.
+   * A failure here is noted in the execution's ledger entry.
    */
-  private async remember(action: Action, execution: Execution, guarded: (GuardFindings & { treatment: OutputTreatment }) | undefined): Promise<void> {
+  private async remember(
+    action: Action,
+    returned: ToolResult,
+    execution: Execution,
+    guarded: (GuardFindings & { treatment: OutputTreatment }) | undefined,
+  ): Promise<void> {
     const session = sessionOf(action);
     const labels = [action.verb === 'kb.retrieve' ? `kb:${action.resource}` : `source:${action.resource}`];
     if (this.deps.trustOf?.(action) === 'untrusted' || guarded?.injection) labels.push('untrusted');
     if (guarded?.pii?.length) labels.push('pii');
     const args = isPlainObject(action.context.args) ? action.context.args : {};
     await Promise.all([
-      this.deps.provenance?.observe(session, execution.result, labels),
+      this.deps.provenance?.observe(session, returned, labels),
       execution.outcome === 'success' && action.verb === 'tool.invoke' ? this.deps.history?.record(action.agentId, session, action.resource, args, this.deps.now?.() ?? new Date()) : undefined,
     ]).catch(() => {
       execution.error = `${execution.error ? `${execution.error}; ` : ''}the session's provenance or history could not be recorded`;
