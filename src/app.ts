@@ -33,6 +33,8 @@ import { AgentMemory } from './memory/agent-memory.js';
 import { Approvals } from './approvals/approvals.js';
 import { notifierFromConfig } from './approvals/webhook.js';
 import { approverPolicy, GateApprovalDesk } from './approvals/gate-desk.js';
+import { Delegations } from './identity/delegation.js';
+import { loadOrCreateSigningKey } from './crypto/signing-key-file.js';
 import { SENSITIVITY_LEVELS } from './policy/model.js';
 import type { WardenConfig } from './config/schema.js';
 
@@ -71,6 +73,7 @@ export interface App {
   knowledge: KnowledgeBases;
   memory: AgentMemory;
   approvals: Approvals;
+  delegations: Delegations;
   adminToken: { token: string; created: boolean; file: string };
   close(): Promise<void>;
 }
@@ -145,6 +148,7 @@ export async function openApp(options: AppOptions): Promise<App> {
   });
   // Kill switch: a suspended agent's pending (and granted, unused) approvals are cancelled.
   agents.onSuspended = (agentId) => approvals.cancelForAgent(agentId).then(() => undefined);
+  const delegations = new Delegations(loadOrCreateSigningKey(files.delegationKey));
   const criticalTools = new Set(config.tools.filter((t) => t.risk === 'critical').map((t) => t.id));
   const gate = new Gate({
     policy,
@@ -159,6 +163,7 @@ export async function openApp(options: AppOptions): Promise<App> {
     guard: content.guard,
     provenance: redis ? new RedisProvenance(redis, options.redisPrefix ?? 'warden') : new MemoryProvenance(),
     history: redis ? new RedisHistory(historyShape, redis, options.redisPrefix ?? 'warden') : new MemoryHistory(historyShape),
+    delegations,
     approvals: new GateApprovalDesk(approvals, (action) => action.verb === 'tool.invoke' && criticalTools.has(action.resource)),
     trustOf: (action) => (action.verb === 'tool.invoke' ? upstreams.trustOf(action.resource) : undefined),
   });
@@ -191,6 +196,7 @@ export async function openApp(options: AppOptions): Promise<App> {
     knowledge,
     memory,
     approvals,
+    delegations,
     adminToken,
     // Closing twice (a test that reopens the data directory, a signal during shutdown) is harmless.
     close: () =>

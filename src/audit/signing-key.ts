@@ -1,6 +1,6 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import { sha256Hex } from '../core/digest.js';
+import { loadOrCreateSigningKey } from '../crypto/signing-key-file.js';
 
 /** Signs ledger checkpoints with Ed25519; the key id is a digest of the public key. */
 export class CheckpointSigner {
@@ -18,14 +18,7 @@ export class CheckpointSigner {
 
   /** Loads the key file, creating it (mode 0600) on first use. */
   static fromFile(file: string): CheckpointSigner {
-    try {
-      return new CheckpointSigner(createPrivateKey(readFileSync(file, 'utf8')));
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
-    const signer = CheckpointSigner.generate();
-    writeFileSync(file, signer.privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600, flag: 'wx' });
-    return signer;
+    return new CheckpointSigner(loadOrCreateSigningKey(file));
   }
 
   sign(seq: number, hash: string): string {

@@ -7,6 +7,7 @@ export const dataFiles = (dir: string) => ({
   pgdata: path.join(dir, 'pgdata'),
   adminToken: path.join(dir, 'admin.token'),
   signingKey: path.join(dir, 'ledger-signing.key'),
+  delegationKey: path.join(dir, 'delegation-signing.key'),
   keyring: path.join(dir, 'keyring.json'),
   knowledgeSeeded: path.join(dir, 'knowledge-seeded.json'),
   lock: path.join(dir, 'warden.lock'),

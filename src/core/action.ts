@@ -43,4 +43,6 @@ export interface Action {
   credential: Credential;
   sessionId?: string;
   traceId?: string;
+  /** A delegation token the agent presents: the call must stay within it and within the delegator's rights. */
+  delegation?: string;
 }

@@ -7,6 +7,7 @@ export function defaultContext(env: string, now: Date = new Date()): Record<stri
     risk: { score: 0 },
     session: { steps: 0, untrusted: false },
     approval: { granted: false, approvers: 0 },
+    delegation: { from: '', task: '' },
     time: { unix: Math.floor(now.getTime() / 1000), hour: now.getUTCHours(), weekday: now.getUTCDay() },
     transport: { mtls: false },
     env,

@@ -25,6 +25,7 @@ export const ERROR_CODES = {
   loop_detected: { status: 429, message: 'The same call was repeated too often' },
   step_budget_exhausted: { status: 429, message: 'The session has used its step budget' },
   policy_denied: { status: 403, message: 'A policy denied the action' },
+  delegation_invalid: { status: 403, message: 'The delegation token is invalid, expired, or does not cover this call' },
   upstream_error: { status: 502, message: 'The upstream failed' },
   invalid_upstream_response: { status: 502, message: 'The upstream answered with a response that does not match its schema' },
   upstream_timeout: { status: 504, message: 'The upstream did not answer in time' },

@@ -9,6 +9,8 @@ import type {
   AgentDirectory,
   ApprovalDesk,
   ApprovalGrant,
+  DelegationGrant,
+  DelegationVerifier,
   ContentInspector,
   GuardFindings,
   AuditRecord,
@@ -42,6 +44,8 @@ export interface GateDeps {
   provenance?: ProvenanceIndex;
   /** What the agent has done so far (counts and totals), for policies over history. */
   history?: SessionHistory;
+  /** Verifies delegation tokens; without it, a call that presents one is denied. */
+  delegations?: DelegationVerifier;
   /** Human approval: parks approval-required actions and grants an approved one once. */
   approvals?: ApprovalDesk;
   /** Whether an action's output may be trusted as instructions (its upstream's trust level). */
@@ -76,6 +80,8 @@ const TRUSTED_CREDENTIALS = new Set(['admin', 'cli']);
 
 interface Evaluation {
   decision: Decision;
+  /** The delegation the call was made under. */
+  delegation?: DelegationGrant;
   /** The parked request, for approval_required. */
   approvalId?: string;
   context: Record<string, unknown>;
@@ -246,7 +252,7 @@ export class Gate {
     };
   }
 
-  private baseRecord(action: Action, decision: Decision & { risk?: RiskScore; approvalId?: string; guard?: GuardFindings }, contextDigest: string): AuditRecord {
+  private baseRecord(action: Action, decision: Decision & { risk?: RiskScore; approvalId?: string; guard?: GuardFindings; delegation?: DelegationGrant }, contextDigest: string): AuditRecord {
     return {
       requestId: action.requestId,
       agentId: action.agentId,
@@ -263,15 +269,20 @@ export class Gate {
       ...(action.traceId ? { traceId: action.traceId } : {}),
       ...(decision.risk ? { risk: decision.risk } : {}),
       ...(decision.approvalId ? { approvalId: decision.approvalId } : {}),
+      ...(decision.delegation ? { delegation: { id: decision.delegation.id, from: decision.delegation.from } } : {}),
       ...(decision.guard && (decision.guard.injection || decision.guard.pii) ? { guard: decision.guard } : {}),
     };
   }
 
   private async record(action: Action, evaluation: Evaluation, started: number): Promise<GateDecision> {
-    const { decision, code, context, retryAfterMs, risk, guard } = evaluation;
+    const { decision, code, context, retryAfterMs, risk, guard, delegation } = evaluation;
     const approvalId = decision.decision === 'approval_required' ? (evaluation.approvalId ?? approvalIdFor(action)) : undefined;
     const contextDigest = safeDigest(context);
-    const record = this.baseRecord(action, { ...decision, ...(risk ? { risk } : {}), ...(approvalId ? { approvalId } : {}), ...(guard ? { guard } : {}) }, contextDigest);
+    const record = this.baseRecord(
+      action,
+      { ...decision, ...(risk ? { risk } : {}), ...(approvalId ? { approvalId } : {}), ...(guard ? { guard } : {}), ...(delegation ? { delegation } : {}) },
+      contextDigest,
+    );
     let seq: number;
     try {
       ({ seq } = await this.deps.audit.append(record));
@@ -310,6 +321,14 @@ export class Gate {
       if (status.suspended) return deny('agent_suspended');
       const resource = this.deps.policy.resourceFor(action.verb, action.resource);
       if (!resource) return deny('unknown_resource');
+      let delegation: DelegationGrant | undefined;
+      if (action.delegation !== undefined) {
+        const check = this.deps.delegations?.check(action.delegation, action) ?? { ok: false as const, reason: 'delegation is not enabled here' };
+        if (!check.ok) return deny('delegation_invalid', [check.reason]);
+        const delegator = await this.deps.agents.status(check.grant.from);
+        if (!delegator.known || delegator.suspended) return deny('delegation_invalid', [`the delegating agent ${check.grant.from} is ${delegator.known ? 'suspended' : 'unknown'}`]);
+        delegation = check.grant;
+      }
 
       const trusted = TRUSTED_CREDENTIALS.has(action.credential.kind);
       const args = isPlainObject(supplied.args) ? supplied.args : {};
@@ -351,12 +370,17 @@ export class Gate {
         labels,
         ...(inspection ? { guard: guardContext(inspection.findings) } : {}),
         ...(grant ? { approval: { granted: grant.granted, approvers: grant.approvers } } : {}),
+        ...(delegation ? { delegation: { from: delegation.from, task: delegation.task ?? '' } } : {}),
       };
       const context = mergeContext(mergeContext(base, observed), fromCaller);
-      const decision = this.deps.policy.decide({ principal: { type: 'Agent', id: action.agentId }, action: action.verb, resource, context });
+      const own = this.deps.policy.decide({ principal: { type: 'Agent', id: action.agentId }, action: action.verb, resource, context });
+      // Under a delegation, the delegator's policies must allow the same call too: the intersection.
+      const decision = delegation
+        ? stricter(own, this.deps.policy.decide({ principal: { type: 'Agent', id: delegation.from }, action: action.verb, resource, context }))
+        : own;
       const extra = { ...(risk ? { risk } : {}), ...(inspection ? { guard: inspection.findings } : {}) };
       const approved = await this.settleApproval(action, decision, grant, digest, policyVersion, risk);
-      return { decision: approved.decision, context, ...extra, ...(approved.approvalId ? { approvalId: approved.approvalId } : {}), ...(approved.code ? { code: approved.code } : {}) };
+      return { decision: approved.decision, context, ...extra, ...(delegation ? { delegation } : {}), ...(approved.approvalId ? { approvalId: approved.approvalId } : {}), ...(approved.code ? { code: approved.code } : {}) };
     } catch (err) {
       // INVARIANT: fail closed; an error in any stage before execution is an `error` decision.
       const message = err instanceof WardenError ? err.message : 'internal error in the gate';
@@ -380,6 +404,13 @@ function mergeFindings(all: GuardFindings[]): GuardFindings {
     ...(injections.length ? { injection: { score: Math.max(...injections.map((i) => i.score)), rules: [...new Set(injections.flatMap((i) => i.rules))].sort() } } : {}),
     ...(pii.length ? { pii } : {}),
   };
+}
+
+const STRICTNESS: Record<Decision['decision'], number> = { allow: 0, approval_required: 1, deny: 2, error: 3 };
+
+/** The stricter of two decisions (for a delegated call: the holder's and the delegator's). */
+function stricter(a: Decision, b: Decision): Decision {
+  return STRICTNESS[b.decision] > STRICTNESS[a.decision] ? b : a;
 }
 
 /** Labels from the scanners and from provenance, per argument, each once and sorted. */

@@ -66,6 +66,8 @@ export interface AuditRecord {
   guard?: GuardFindings;
   risk?: RiskScore;
   approvalId?: string;
+  /** The delegation the call was made under: which token, lent by whom. */
+  delegation?: { id: string; from: string };
 }
 
 /** Append-only audit sink. `append` resolves once the entry is durable. */
@@ -211,4 +213,21 @@ export interface ApprovalDesk {
   park(action: Action, actionDigest: string, policyVersion: string, decision: Decision, risk?: RiskScore): Promise<string>;
   /** Uses the grant up; false when someone else already did (the action must not run twice). */
   consume(approvalId: string): Promise<boolean>;
+}
+
+/** What a delegation token grants: `from` lends `to` these tools until `exp` (seconds since the epoch). */
+export interface DelegationGrant {
+  id: string;
+  from: string;
+  to: string;
+  tools: string[];
+  exp: number;
+  task?: string;
+}
+
+export type DelegationCheck = { ok: true; grant: DelegationGrant } | { ok: false; reason: string };
+
+/** Verifies a delegation token for the action that presents it (src/identity/delegation.ts). */
+export interface DelegationVerifier {
+  check(token: string, action: Action): DelegationCheck;
 }

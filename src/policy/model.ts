@@ -46,6 +46,7 @@ const ARG_CEDAR_TYPES: Record<string, Type<string>> = {
 /** The arguments of the built-in actions, as policies may name them. */
 const VERB_ARGS: Partial<Record<string, Record<string, Type<string> & { required?: boolean }>>> = {
   'kb.retrieve': { query: optional(str), top_k: optional(long) },
+  'agent.delegate': { tools: optional(set(str)), ttl_seconds: optional(long), task: optional(str) },
 };
 
 /** The Cedar schema generated from the configuration: policies are validated against it at load. */
@@ -80,6 +81,8 @@ export function buildSchema(config: WardenConfig): SchemaJson<string> {
       hour: record({ calls: history.calls, totals: history.totals }),
       day: record({ calls: history.calls, totals: history.totals }),
       approval: record({ granted: bool, approvers: long }),
+      // The delegation a call is made under ("" when none): `context.delegation.from == "finance-bot"`.
+      delegation: record({ from: str, task: str }),
       time: record({ unix: long, hour: long, weekday: long }),
       transport: record({ mtls: bool }),
       env: str,

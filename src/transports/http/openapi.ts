@@ -189,6 +189,32 @@ export const openApiDocument = {
         responses: { '200': { description: '{name, value}' }, '403': errorResponse('Denied by policy'), '404': errorResponse('No such memory (memory_not_found)') },
       },
     },
+    '/v1/delegations': {
+      post: {
+        summary: 'Lend another agent some of the calling agent’s tools for one task (agent.delegate through the Gate); returns a signed, expiring token',
+        description: 'The holder presents the token in the x-warden-delegation header (HTTP) or _meta["warden/delegation"] (MCP tools/call). A delegated call must be in the token and allowed by both agents’ policies.',
+        requestBody: {
+          required: true,
+          content: json({
+            type: 'object',
+            additionalProperties: false,
+            required: ['to', 'tools'],
+            properties: {
+              to: { type: 'string' },
+              tools: { type: 'array', items: { type: 'string' }, minItems: 1 },
+              ttl_seconds: { type: 'integer', minimum: 1, maximum: 86400, default: 900 },
+              task: { type: 'string' },
+              agent: { type: 'string', description: 'The delegating agent (admin token only)' },
+            },
+          }),
+        },
+        responses: {
+          '201': { description: '{token, id, from, to, tools, expiresAt, seq}' },
+          '400': errorResponse('No tools, a ttl out of range, or a tool the delegator may never use'),
+          '403': errorResponse('No policy permits this delegation'),
+        },
+      },
+    },
     '/mcp': {
       post: {
         summary: 'MCP Streamable HTTP (stateless): tools/list filtered per agent, tools/call through the Gate',

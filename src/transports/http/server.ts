@@ -6,7 +6,7 @@ import { identify, type Caller } from './auth.js';
 import { registerAuthorizeRoute } from './authorize-route.js';
 import { registerAdminRoutes, registerKnowledgeAdminRoutes } from './admin-routes.js';
 import { openApiDocument } from './openapi.js';
-import { registerToolRoutes } from './tools.js';
+import { registerDelegationRoutes, registerToolRoutes } from './tools.js';
 import { registerMcpRoute } from './mcp-route.js';
 import { registerKnowledgeRoutes } from './knowledge-routes.js';
 import { registerApprovalRoutes } from './approval-routes.js';
@@ -80,6 +80,7 @@ export function buildServer(app: App): FastifyInstance {
   registerAdminRoutes(server, app, callerOf);
   registerKnowledgeAdminRoutes(server, app, callerOf);
   registerToolRoutes(server, app, callerOf);
+  registerDelegationRoutes(server, app, callerOf);
   registerKnowledgeRoutes(server, app, callerOf);
   registerApprovalRoutes(server, app.approvals, callerOf);
   registerMcpRoute(server, app, callerOf);

@@ -4,6 +4,7 @@ import type { GateInvocation } from '../../core/gate.js';
 import { ERROR_CODES } from '../../core/errors.js';
 import type { ToolResult } from '../../core/ports.js';
 import { viewInvocation } from '../invocation.js';
+import { delegate } from '../delegate.js';
 import type { Caller } from './auth.js';
 import { agentFor } from './auth.js';
 
@@ -42,6 +43,7 @@ export function registerToolRoutes(server: FastifyInstance, app: App, callerOf: 
   server.post<{ Params: { tool: string }; Body: InvokeBody }>('/v1/tools/:tool/invoke', { schema: { body: invokeSchema } }, async (request, reply) => {
     const caller = callerOf(request);
     const { agentId, credential } = agentFor(caller, request.body.agent);
+    const delegation = request.headers['x-warden-delegation'];
     const result = await app.gate.invoke({
       requestId: request.id,
       agentId,
@@ -50,7 +52,35 @@ export function registerToolRoutes(server: FastifyInstance, app: App, callerOf: 
       context: { args: request.body.arguments ?? {} },
       credential,
       ...(request.body.sessionId ? { sessionId: request.body.sessionId } : {}),
+      ...(typeof delegation === 'string' ? { delegation } : {}),
     });
     return replyWithInvocation(reply, result, (r) => ({ result: r }));
   });
+}
+
+const delegateSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['to', 'tools'],
+  properties: {
+    to: { type: 'string', minLength: 1, maxLength: 200 },
+    tools: { type: 'array', minItems: 1, maxItems: 100, items: { type: 'string', minLength: 1, maxLength: 200 } },
+    ttl_seconds: { type: 'integer', minimum: 1 },
+    task: { type: 'string', maxLength: 500 },
+    agent: { type: 'string', minLength: 1, maxLength: 200 },
+  },
+} as const;
+
+/** `POST /v1/delegations`: the calling agent lends another agent some of its tools for one task. */
+export function registerDelegationRoutes(server: FastifyInstance, app: App, callerOf: (r: FastifyRequest) => Caller): void {
+  server.post<{ Body: { to: string; tools: string[]; ttl_seconds?: number; task?: string; agent?: string } }>(
+    '/v1/delegations',
+    { schema: { body: delegateSchema } },
+    async (request, reply) => {
+      const { agentId, credential } = agentFor(callerOf(request), request.body.agent);
+      const { to, tools, ttl_seconds, task } = request.body;
+      const issued = await delegate(app, { from: agentId, to, tools, ...(ttl_seconds !== undefined ? { ttlSeconds: ttl_seconds } : {}), ...(task ? { task } : {}) }, credential, request.id);
+      return reply.status(201).send(issued);
+    },
+  );
 }

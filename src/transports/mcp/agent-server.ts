@@ -49,6 +49,7 @@ export function createAgentMcpServer(app: App, agent: McpAgent): Server {
         context: { args: search ? { query: args.query, ...(args.top_k !== undefined ? { top_k: args.top_k } : {}) } : args },
         credential: agent.credential,
         ...(typeof request.params._meta?.sessionId === 'string' ? { sessionId: request.params._meta.sessionId } : {}),
+        ...(typeof request.params._meta?.['warden/delegation'] === 'string' ? { delegation: request.params._meta['warden/delegation'] } : {}),
       },
       extra.signal,
     );
