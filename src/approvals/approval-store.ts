@@ -12,9 +12,8 @@ export interface ApprovalVote {
   comment?: string;
 }
 
-/** An approval request as every surface shows it (CLI, HTTP, webhook). Times are ISO 8601. */
-export interface ApprovalView {
-  id: string;
+/** What identifies a parked action: who wants to do what, exactly, and which policies asked. */
+export interface ParkedAction {
   agentId: string;
   verb: string;
   resource: string;
@@ -23,8 +22,16 @@ export interface ApprovalView {
   argsDigest?: string;
   /** The policy version that asked for the approval: a grant holds only under that version. */
   policyVersion: string;
+  /** The policies that asked for the approval. */
   policies: string[];
   reason?: string;
+  sessionId?: string;
+  risk?: number;
+}
+
+/** An approval request as every surface shows it (CLI, HTTP, webhook). Times are ISO 8601. */
+export interface ApprovalView extends ParkedAction {
+  id: string;
   requiredApprovals: number;
   /** Distinct approvers who approved so far. */
   approvals: number;
@@ -33,26 +40,14 @@ export interface ApprovalView {
   expiresAt: string;
   decidedAt?: string;
   consumedAt?: string;
-  sessionId?: string;
-  risk?: number;
   votes: ApprovalVote[];
 }
 
-export interface NewApprovalRow {
+export interface NewApprovalRow extends ParkedAction {
   id: string;
-  agentId: string;
-  verb: string;
-  resource: string;
-  actionDigest: string;
-  argsDigest?: string;
-  policyVersion: string;
-  policies: string[];
-  reason?: string;
   requiredApprovals: number;
   createdAt: Date;
   expiresAt: Date;
-  sessionId?: string;
-  risk?: number;
 }
 
 interface RequestRow {

@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { WardenError } from '../core/errors.js';
 import type { ApproverConfig } from '../config/schema.js';
 import type { SqlClient } from '../backends/sql/sql-client.js';
-import { ApprovalStore, type ApprovalStatus, type ApprovalView, type Vote } from './approval-store.js';
+import { ApprovalStore, type ApprovalStatus, type ApprovalView, type ParkedAction, type Vote } from './approval-store.js';
 import { Approvers } from './approvers.js';
 
-export type { ApprovalStatus, ApprovalView, ApprovalVote, Vote } from './approval-store.js';
+export type { ApprovalStatus, ApprovalView, ApprovalVote, ParkedAction, Vote } from './approval-store.js';
 export { APPROVAL_STATUSES } from './approval-store.js';
 
 /** What is announced (webhook): a new request, and how each one ended when a human or the kill switch ended it. */
@@ -32,21 +32,9 @@ export interface ApprovalsOptions {
   mayApprove?: (approverId: string, request: ApprovalView) => boolean;
 }
 
-export interface ParkInput {
-  agentId: string;
-  verb: string;
-  resource: string;
-  /** The digest of the exact action: agent, verb, resource and canonical arguments. */
-  actionDigest: string;
-  argsDigest?: string;
-  policyVersion: string;
-  /** The policies that asked for the approval. */
-  policies: string[];
-  reason?: string;
+export interface ParkInput extends ParkedAction {
   /** Critical resources need two distinct approvers, others one. */
   critical: boolean;
-  sessionId?: string;
-  risk?: number;
 }
 
 export interface Grant {

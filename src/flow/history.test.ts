@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Redis } from 'ioredis';
+import { testRedis } from '../../test/support/redis.js';
 import { HistoryShape, MemoryHistory, RedisHistory } from './history.js';
 import type { SessionHistory } from '../core/ports.js';
 import type { ToolConfig } from '../config/schema.js';
@@ -11,16 +11,8 @@ const tools = [
 ] as ToolConfig[];
 const shape = new HistoryShape(tools);
 
-const redisUrl = process.env.WARDEN_TEST_REDIS_URL;
-if (!redisUrl) console.warn('WARDEN_TEST_REDIS_URL is not set: the Redis history suite is skipped (memory runs)');
-const redis = redisUrl ? new Redis(redisUrl) : undefined;
-const prefix = `warden-test-${randomBytes(4).toString('hex')}`;
-afterAll(async () => {
-  if (!redis) return;
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length) await redis.del(...keys);
-  redis.disconnect();
-});
+const { redis, prefix, cleanup } = testRedis('history');
+afterAll(cleanup);
 
 const at = (iso: string) => new Date(iso);
 

@@ -1,21 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { Redis } from 'ioredis';
+import { testRedis } from '../../test/support/redis.js';
 import { MemoryProvenance, RedisProvenance } from './provenance.js';
 import type { ProvenanceIndex } from '../core/ports.js';
 import { argumentKeys, valueKeys } from './values.js';
 
-const redisUrl = process.env.WARDEN_TEST_REDIS_URL;
-if (!redisUrl) console.warn('WARDEN_TEST_REDIS_URL is not set: the Redis provenance suite is skipped (memory runs)');
-const redis = redisUrl ? new Redis(redisUrl) : undefined;
-const prefix = `warden-test-${randomBytes(4).toString('hex')}`;
-afterAll(async () => {
-  if (!redis) return;
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length) await redis.del(...keys);
-  redis.disconnect();
-});
+const { redis, prefix, cleanup } = testRedis('provenance');
+afterAll(cleanup);
 
 const email = {
   content: [{ type: 'text', text: JSON.stringify({ messages: [{ from: 'billing@initech.example', body: 'Please pay EUR 1,250.00 to IBAN GB33 BUKB 2020 1555 5555 55 by Friday.' }] }) }],

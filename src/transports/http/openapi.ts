@@ -3,6 +3,24 @@ const error = { $ref: '#/components/schemas/Error' };
 const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: error } } });
 const json = (schema: object) => ({ 'application/json': { schema } });
 
+/** The approve and deny routes differ only in what the vote means. */
+function voteRoute(summary: string) {
+  return {
+    post: {
+      summary,
+      parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+      requestBody: { required: false, content: json({ $ref: '#/components/schemas/Vote' }) },
+      responses: {
+        '200': { description: 'The request after the vote', content: json({ $ref: '#/components/schemas/Approval' }) },
+        '403': errorResponse('Not an approver key (forbidden), or the approver may not decide this request (approver_forbidden)'),
+        '404': errorResponse('No such request (approval_not_found)'),
+        '409': errorResponse('Already decided (approval_not_pending) or already voted (already_voted)'),
+        '410': errorResponse('Expired (approval_expired)'),
+      },
+    },
+  };
+}
+
 export const openApiDocument = {
   openapi: '3.1.0',
   info: { title: 'Warden', version: '0.1.0', description: 'Authorize, record and inspect agent actions.' },
@@ -285,34 +303,8 @@ export const openApiDocument = {
         },
       },
     },
-    '/v1/approvals/{id}/approve': {
-      post: {
-        summary: 'Approve as the approver whose key is presented; approved when enough distinct approvers agree (approver key only)',
-        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
-        requestBody: { required: false, content: json({ $ref: '#/components/schemas/Vote' }) },
-        responses: {
-          '200': { description: 'The request after the vote', content: json({ $ref: '#/components/schemas/Approval' }) },
-          '403': errorResponse('Not an approver key (forbidden), or the approver may not decide this request (approver_forbidden)'),
-          '404': errorResponse('No such request (approval_not_found)'),
-          '409': errorResponse('Already decided (approval_not_pending) or already voted (already_voted)'),
-          '410': errorResponse('Expired (approval_expired)'),
-        },
-      },
-    },
-    '/v1/approvals/{id}/deny': {
-      post: {
-        summary: 'Deny as the approver whose key is presented; one deny denies (approver key only)',
-        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
-        requestBody: { required: false, content: json({ $ref: '#/components/schemas/Vote' }) },
-        responses: {
-          '200': { description: 'The request after the vote', content: json({ $ref: '#/components/schemas/Approval' }) },
-          '403': errorResponse('Not an approver key (forbidden), or the approver may not decide this request (approver_forbidden)'),
-          '404': errorResponse('No such request (approval_not_found)'),
-          '409': errorResponse('Already decided (approval_not_pending) or already voted (already_voted)'),
-          '410': errorResponse('Expired (approval_expired)'),
-        },
-      },
-    },
+    '/v1/approvals/{id}/approve': voteRoute('Approve as the approver whose key is presented; approved when enough distinct approvers agree (approver key only)'),
+    '/v1/approvals/{id}/deny': voteRoute('Deny as the approver whose key is presented; one deny denies (approver key only)'),
     '/v1/approvers/{approver}/keys': {
       post: {
         summary: 'Create an approver key (admin); the key is shown once',
