@@ -22,6 +22,8 @@ const BENCHES: Record<string, () => Promise<BenchModule>> = {
   gateway: () => import('./gateway.js'),
   guard: () => import('./guard.js'),
   retrieve: () => import('./retrieve.js'),
+  agentdojo: () => import('./agentdojo.js'),
+  injecagent: () => import('./injecagent.js'),
 };
 
 const USAGE = '[--json] [--quick] [--chunks N]';

@@ -79,6 +79,13 @@ describe('value keys', () => {
     );
   });
 
+  it('follows a web address with or without its scheme, to its host', () => {
+    const seen = valueKeys('Go to www.true-informations.com for the details.');
+    expect([...argumentKeys('https://www.true-informations.com/')].some((k) => seen.has(k))).toBe(true);
+    expect([...argumentKeys('www.true-informations.com')].some((k) => seen.has(k))).toBe(true);
+    expect([...argumentKeys('https://www.other.example/')].some((k) => seen.has(k))).toBe(false);
+  });
+
   it('treats small numbers as meaningless and amounts with separators as numbers', () => {
     expect(argumentKeys(42).size).toBe(0);
     const [amount] = argumentKeys(9400);

@@ -16,11 +16,22 @@ const PATTERNS: RegExp[] = [
   /\b[A-Z]{2}\d{2}(?:[A-Z0-9]{11,30}|(?: [A-Z0-9]{4}){2,7}(?: [A-Z0-9]{1,3})?)\b/g,
   /\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b/g,
   /\bhttps?:\/\/[^\s<>"')\]]+/gi,
+  /\bwww\.[\w-]+(?:\.[\w-]+)+(?:\/[^\s<>"')\]]*)?/gi,
   // Account, card and reference numbers: six or more digits, possibly grouped.
   /\b\d(?:[ -]?\d){5,}\b/g,
   // Identifiers such as ACC-1042 or INV-0042.
   /\b[A-Z]{2,5}-\d{2,}\b/g,
 ];
+
+/** Web addresses, with or without a scheme: each also stands for its host, so `www.x.com` matches `https://x.com/page`. */
+const WEB = /\b(?:https?:\/\/)?(?:www\.)?((?:[a-z0-9-]+\.)+[a-z]{2,})(?=[/:?#\s"'<>)\]]|$)/gi;
+const URLISH = /^(?:https?:\/\/|www\.)/i;
+
+function hostKeys(text: string, keys: Set<string>): void {
+  for (const m of text.matchAll(WEB)) {
+    if (URLISH.test(m[0])) keys.add(digest('h', m[1]!.toLowerCase()));
+  }
+}
 
 /** Amounts: 100 and above (smaller numbers match far too much to mean anything), with separators. */
 const AMOUNT = /(?<![\w.,])\d{1,3}(?:[,' ]\d{3})+(?:\.\d+)?(?![\w])|(?<![\w.,])\d{3,}(?:\.\d+)?(?![\w])/g;
@@ -52,6 +63,7 @@ export function valueKeys(text: string): Set<string> {
     const amount = normalAmount(m[0]);
     if (amount) keys.add(digest('n', amount));
   }
+  hostKeys(text, keys);
   return keys;
 }
 
