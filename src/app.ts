@@ -25,6 +25,7 @@ import { RoutingExecutor } from './core/routing-executor.js';
 import { WardenError } from './core/errors.js';
 import { KeyHierarchy } from './crypto/key-hierarchy.js';
 import { KeyManager } from './crypto/key-manager.js';
+import { sessionScope } from './crypto/scopes.js';
 import { KnowledgeBases, type IngestProgress } from './knowledge/knowledge-bases.js';
 import { KnowledgeStore } from './knowledge/store.js';
 import { RetrieveExecutor } from './knowledge/retrieve-executor.js';
@@ -161,7 +162,7 @@ export async function openApp(options: AppOptions): Promise<App> {
     executor,
     outputs: upstreams,
     guard: content.guard,
-    provenance: redis ? new RedisProvenance(redis, options.redisPrefix ?? 'warden') : new MemoryProvenance(),
+    provenance: redis ? new RedisProvenance(redis, options.redisPrefix ?? 'warden', (await keys.key(sessionScope(tenant))).secret()) : new MemoryProvenance(),
     history: redis ? new RedisHistory(historyShape, redis, options.redisPrefix ?? 'warden') : new MemoryHistory(historyShape),
     delegations,
     approvals: new GateApprovalDesk(approvals, (action) => action.verb === 'tool.invoke' && criticalTools.has(action.resource)),

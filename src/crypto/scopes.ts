@@ -20,3 +20,8 @@ export function memoryScope(tenant: string, agentId: string): KeyScope {
 export function lexemeScope(tenant: string): KeyScope {
   return { id: `lexemes:${tenant}`, kind: 'lexemes', parent: tenantScope(tenant), context: { tenant, purpose: 'lexemes' } };
 }
+
+/** Keys the value digests of a tenant's session provenance, where it is shared (Redis). */
+export function sessionScope(tenant: string): KeyScope {
+  return { id: `sessions:${tenant}`, kind: 'sessions', parent: tenantScope(tenant), context: { tenant, purpose: 'sessions' } };
+}

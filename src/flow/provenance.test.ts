@@ -15,7 +15,7 @@ const email = {
 
 const backends: [string, () => ProvenanceIndex][] = [
   ['memory', () => new MemoryProvenance()],
-  ...(redis ? [['redis', () => new RedisProvenance(redis, prefix)] as [string, () => ProvenanceIndex]] : []),
+  ...(redis ? [['redis', () => new RedisProvenance(redis, prefix, Buffer.alloc(32, 7))] as [string, () => ProvenanceIndex]] : []),
 ];
 
 for (const [name, make] of backends) {
@@ -55,6 +55,17 @@ for (const [name, make] of backends) {
     });
   });
 }
+
+describe('provenance in Redis', () => {
+  it.skipIf(!redis)('stores keyed digests only: the same value under another key finds nothing', async () => {
+    const session = `s-${Date.now()}`;
+    await new RedisProvenance(redis!, prefix, Buffer.alloc(32, 1)).observe(session, email, ['untrusted']);
+    const fields = await redis!.hkeys(`${prefix}:prov:${session}`);
+    expect(fields.some((f) => f.includes('GB33'))).toBe(false);
+    expect((await new RedisProvenance(redis!, prefix, Buffer.alloc(32, 2)).labelsFor(session, { to: 'GB33BUKB20201555555555' })).labels).toEqual({});
+    expect((await new RedisProvenance(redis!, prefix, Buffer.alloc(32, 1)).labelsFor(session, { to: 'GB33BUKB20201555555555' })).labels).toEqual({ to: ['untrusted'] });
+  });
+});
 
 describe('provenance bounds', () => {
   it('forgets the oldest values past its per-session bound, and whole sessions after their TTL', async () => {

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { ProvenanceIndex } from '../core/ports.js';
 import { argumentKeys, leaves, valueKeys } from './values.js';
@@ -123,14 +124,17 @@ export class MemoryProvenance implements ProvenanceIndex {
 
 /**
  * Provenance in Redis, so every gateway replica sees the same session: one hash per session
- * (field = value digest, value = labels), expiring after `ttlSeconds` without activity. The bound
- * is approximate: past it, new values are not indexed (and the session counts as untrusted, so
- * policies that require approval for untrusted sessions still hold).
+ * (field = value digest, value = labels), expiring after `ttlSeconds` without activity. The fields
+ * are keyed digests (HMAC under a key of the tenant's key hierarchy): a plain digest of an amount
+ * or an account number could be guessed back from a copy of Redis; these cannot without the key.
+ * The bound is approximate: past it, new values are not indexed (and the session counts as
+ * untrusted, so policies that require approval for untrusted sessions still hold).
  */
 export class RedisProvenance implements ProvenanceIndex {
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
+    private readonly fieldKey: Buffer,
     private readonly limits: ProvenanceLimits = DEFAULT_PROVENANCE_LIMITS,
   ) {}
 
@@ -138,9 +142,13 @@ export class RedisProvenance implements ProvenanceIndex {
     return `${this.prefix}:prov:${session}`;
   }
 
+  private fields(keys: Iterable<string>): string[] {
+    return [...keys].map((k) => createHmac('sha256', this.fieldKey).update(k).digest('base64url').slice(0, 22));
+  }
+
   async observe(sessionId: string, result: unknown, labels: readonly string[]): Promise<void> {
     const key = this.key(sessionId);
-    const keys = [...resultKeys(result)];
+    const keys = this.fields(resultKeys(result));
     const size = await this.redis.hlen(key);
     const room = Math.max(0, this.limits.maxValuesPerSession - size);
     const multi = this.redis.multi();
@@ -158,7 +166,7 @@ export class RedisProvenance implements ProvenanceIndex {
 
   async labelsFor(sessionId: string, args: Record<string, unknown>): Promise<{ labels: Record<string, string[]>; untrusted: boolean }> {
     const key = this.key(sessionId);
-    const perArg = argKeys(args);
+    const perArg = new Map([...argKeys(args)].map(([name, keys]) => [name, new Set(this.fields(keys))]));
     const all = [...new Set([...perArg.values()].flatMap((s) => [...s]))];
     const [flag, ...found] = await this.redis.hmget(key, '!untrusted', ...all);
     const byKey = new Map(all.map((k, i) => [k, found[i]]));
