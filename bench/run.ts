@@ -24,6 +24,7 @@ const BENCHES: Record<string, () => Promise<BenchModule>> = {
   retrieve: () => import('./retrieve.js'),
   agentdojo: () => import('./agentdojo.js'),
   injecagent: () => import('./injecagent.js'),
+  anomaly: () => import('./anomaly.js'),
 };
 
 const USAGE = '[--json] [--quick] [--chunks N]';

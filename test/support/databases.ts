@@ -13,7 +13,7 @@ export interface TestDatabase {
 /** Empties every table but the migration record, so one database serves a whole suite. */
 export async function resetDatabase(db: SqlClient): Promise<void> {
   await db.exec(
-    'TRUNCATE agent_state, api_keys, audit_ledger, audit_checkpoints, kb_documents, kb_chunks, agent_memory, data_keys, approval_requests, approval_votes, approver_keys',
+    'TRUNCATE agent_state, api_keys, audit_ledger, audit_checkpoints, kb_documents, kb_chunks, agent_memory, data_keys, approval_requests, approval_votes, approver_keys, anomaly_state, anomaly_alerts',
   );
 }
 

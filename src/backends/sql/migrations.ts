@@ -194,6 +194,31 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       CREATE INDEX approver_keys_approver ON approver_keys (approver_id);
     `,
   },
+  {
+    version: 4,
+    name: 'anomaly detection: persisted baselines and alert history',
+    sql: `
+      -- One row per agent: its series' baselines as JSON, so a restart keeps what normal looks like.
+      CREATE TABLE anomaly_state (
+        agent_id text PRIMARY KEY,
+        state text NOT NULL,
+        updated_at timestamptz NOT NULL DEFAULT now()
+      );
+      -- Every alert notice: an incident's open and close share its id.
+      CREATE TABLE anomaly_alerts (
+        id text NOT NULL,
+        state text NOT NULL CHECK (state IN ('open', 'closed')),
+        agent_id text NOT NULL,
+        series text NOT NULL,
+        at timestamptz NOT NULL,
+        opened_at timestamptz NOT NULL,
+        score double precision,
+        body text NOT NULL,
+        PRIMARY KEY (id, state)
+      );
+      CREATE INDEX anomaly_alerts_agent ON anomaly_alerts (agent_id, at);
+    `,
+  },
 ];
 
 /** A lock id shared by every Warden process on one database, so migrations run once. */
