@@ -35,6 +35,7 @@ import { Approvals } from './approvals/approvals.js';
 import { notifierFromConfig } from './approvals/webhook.js';
 import { approverPolicy, GateApprovalDesk } from './approvals/gate-desk.js';
 import { Delegations } from './identity/delegation.js';
+import { AnomalyMonitor } from './observe/behaviour-monitor.js';
 import { loadOrCreateSigningKey } from './crypto/signing-key-file.js';
 import { SENSITIVITY_LEVELS } from './policy/model.js';
 import type { WardenConfig } from './config/schema.js';
@@ -149,6 +150,7 @@ export async function openApp(options: AppOptions): Promise<App> {
   });
   // Kill switch: a suspended agent's pending (and granted, unused) approvals are cancelled.
   agents.onSuspended = (agentId) => approvals.cancelForAgent(agentId).then(() => undefined);
+  const monitor = await AnomalyMonitor.open(db, logger);
   const delegations = new Delegations(loadOrCreateSigningKey(files.delegationKey));
   const criticalTools = new Set(config.tools.filter((t) => t.risk === 'critical').map((t) => t.id));
   const gate = new Gate({
@@ -165,6 +167,7 @@ export async function openApp(options: AppOptions): Promise<App> {
     provenance: redis ? new RedisProvenance(redis, options.redisPrefix ?? 'warden', (await keys.key(sessionScope(tenant))).secret()) : new MemoryProvenance(),
     history: redis ? new RedisHistory(historyShape, redis, options.redisPrefix ?? 'warden') : new MemoryHistory(historyShape),
     delegations,
+    monitor,
     approvals: new GateApprovalDesk(approvals, (action) => action.verb === 'tool.invoke' && criticalTools.has(action.resource)),
     trustOf: (action) => (action.verb === 'tool.invoke' ? upstreams.trustOf(action.resource) : undefined),
   });
@@ -205,6 +208,7 @@ export async function openApp(options: AppOptions): Promise<App> {
         policy.close();
         await keyManager.settle();
         await approvals.settle();
+        await monitor.close();
         await content.close();
         await upstreams.close();
         redis?.disconnect();

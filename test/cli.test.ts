@@ -32,7 +32,7 @@ const transfer = (amount: number, agent = 'finance-bot') => [
 describe('warden check and policy test', () => {
   it('validates the quickstart', async () => {
     const r = await warden('check');
-    expect(r).toMatchObject({ code: 0, stdout: expect.stringMatching(/^ok: .*3 agents, 8 tools, 21 policies valid\n$/) });
+    expect(r).toMatchObject({ code: 0, stdout: expect.stringMatching(/^ok: .*3 agents, 8 tools, 22 policies valid\n$/) });
   });
 
   it('names a configured ONNX model file that does not exist, in one line', async () => {
@@ -55,7 +55,7 @@ describe('warden check and policy test', () => {
   });
 
   it('runs the policy test cases and fails when one does not hold', async () => {
-    expect((await warden('policy', 'test')).stdout).toMatch(/24 passed, 0 failed/);
+    expect((await warden('policy', 'test')).stdout).toMatch(/26 passed, 0 failed/);
     appendFileSync(
       path.join(dirs.configDir, 'tests', 'quickstart.yaml'),
       '  - name: support-bot sends money (wrongly expected)\n    agent: support-bot\n    action: tool.invoke\n    resource: bank.send_money\n    expect: allow\n',

@@ -158,7 +158,7 @@ describe('admin API', () => {
 describe('service endpoints', () => {
   it('serves health, readiness and the OpenAPI document without a credential', async () => {
     expect((await server.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok' });
-    expect((await server.inject({ method: 'GET', url: '/readyz' })).json()).toMatchObject({ status: 'ready', policies: 21 });
+    expect((await server.inject({ method: 'GET', url: '/readyz' })).json()).toMatchObject({ status: 'ready', policies: 22 });
     const doc = (await server.inject({ method: 'GET', url: '/openapi.json' })).json();
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/authorize', '/v1/audit', '/v1/audit/verify', '/healthz', '/readyz', '/v1/kb/{kb}/retrieve', '/v1/memory/{name}', '/v1/admin/keys']));

@@ -8,6 +8,7 @@ export function defaultContext(env: string, now: Date = new Date()): Record<stri
     session: { steps: 0, untrusted: false },
     approval: { granted: false, approvers: 0 },
     delegation: { from: '', task: '' },
+    anomaly: { anomalous: false, score: 0, series: [] },
     time: { unix: Math.floor(now.getTime() / 1000), hour: now.getUTCHours(), weekday: now.getUTCDay() },
     transport: { mtls: false },
     env,

@@ -5,6 +5,7 @@ import type { AgentDirectory, AuditRecord, AuditSink, ContentInspector, Executor
 import { loadConfig } from '../config/load.js';
 import { loadEngine } from '../policy/load.js';
 import { HistoryShape, MemoryHistory } from '../flow/history.js';
+import { RiskModel } from '../flow/risk.js';
 
 const quickstart = loadConfig('examples/quickstart');
 const engine = loadEngine(quickstart);
@@ -151,5 +152,22 @@ describe('the Gate', () => {
     const d = await gate.authorize(action({ context: { args: { amount: 50, to: 'x' }, guard: { injection: false } } }));
     expect(d).toMatchObject({ decision: 'deny', policies: ['no-egress-with-injected-arguments'] });
     expect(audit.records[0]?.guard).toEqual({ injection: { score: 0.97, rules: ['override.ignore_previous'] } });
+  });
+});
+
+describe('the Gate and anomaly detection', () => {
+  it('puts the agent’s anomaly state in the policy context and counts every outcome', async () => {
+    const seen: string[] = [];
+    const monitor = {
+      context: (agentId: string) => ({ anomalous: agentId === 'finance-bot', score: 90, series: ['calls'] }),
+      observe: (a: Action, outcome: string) => void seen.push(`${a.agentId}:${outcome}`),
+    };
+    const audit = new MemoryAudit();
+    const gate = new Gate({ policy: engine, history: emptyHistory(), agents: directory(), audit, log: { decision: () => {} }, env: 'dev', monitor, risk: new RiskModel(quickstart.config.tools) });
+    const parked = await gate.authorize(action({ agentId: 'finance-bot', resource: 'bank.send_money', context: { args: { amount: 50, to: 'DE89370400440532013000' } } }));
+    expect(parked).toMatchObject({ decision: 'approval_required', policies: ['anomalous-agent-needs-approval'] });
+    expect(parked.risk?.factors.anomalous_agent).toBe(25);
+    await gate.authorize(action({ agentId: 'support-bot', resource: 'bank.send_money', context: { args: { amount: 50 } } }));
+    expect(seen).toEqual(['finance-bot:invocation', 'support-bot:denial']);
   });
 });

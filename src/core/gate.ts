@@ -9,6 +9,8 @@ import type {
   AgentDirectory,
   ApprovalDesk,
   ApprovalGrant,
+  BehaviourMonitor,
+  BehaviourOutcome,
   DelegationGrant,
   DelegationVerifier,
   ContentInspector,
@@ -44,6 +46,8 @@ export interface GateDeps {
   provenance?: ProvenanceIndex;
   /** What the agent has done so far (counts and totals), for policies over history. */
   history?: SessionHistory;
+  /** Counts every action for anomaly detection, and says whether an agent is anomalous now. */
+  monitor?: BehaviourMonitor;
   /** Verifies delegation tokens; without it, a call that presents one is denied. */
   delegations?: DelegationVerifier;
   /** Human approval: parks approval-required actions and grants an approved one once. */
@@ -103,14 +107,19 @@ export class Gate {
   /** Decides and records; nothing executes (the policy decision point of `POST /v1/authorize`). */
   async authorize(action: Action): Promise<GateDecision> {
     const started = performance.now();
-    return this.record(action, await this.evaluate(action, false), started);
+    const decided = await this.record(action, await this.evaluate(action, false), started);
+    this.deps.monitor?.observe(action, outcomeOf(decided.decision));
+    return decided;
   }
 
   /** Decides, and when allowed executes through the executor, inspects the output and records both. */
   async invoke(action: Action, signal?: AbortSignal): Promise<GateInvocation> {
     const started = performance.now();
     const decided = await this.record(action, await this.evaluate(action, true), started);
-    if (decided.decision !== 'allow') return decided;
+    if (decided.decision !== 'allow') {
+      this.deps.monitor?.observe(action, outcomeOf(decided.decision));
+      return decided;
+    }
     const { executor } = this.deps;
     if (!executor) throw new WardenError('internal', 'No executor is configured');
 
@@ -129,6 +138,7 @@ export class Gate {
     const returned = execution.outcome === 'success' || execution.outcome === 'tool_error' ? execution.result : undefined;
     if (execution.result && this.deps.guard) ({ execution, guarded } = await this.inspectOutput(action, execution, decided.obligations));
     if (returned) await this.remember(action, returned, execution, guarded);
+    this.deps.monitor?.observe(action, returned ? 'invocation' : 'error', execution.result ? safeSize(execution.result) : undefined);
     const record: AuditRecord = {
       ...this.baseRecord(action, decided, decided.contextDigest),
       execution: {
@@ -359,7 +369,13 @@ export class Gate {
       const labels = mergeLabels(inspection?.labels, provenance?.labels);
 
       // score risk, then decide with everything in the context.
-      const risk = this.deps.risk?.score(action, { labels, ...(inspection ? { findings: inspection.findings } : {}), sessionUntrusted: provenance?.untrusted ?? false });
+      const anomaly = this.deps.monitor?.context(action.agentId);
+      const risk = this.deps.risk?.score(action, {
+        labels,
+        ...(inspection ? { findings: inspection.findings } : {}),
+        sessionUntrusted: provenance?.untrusted ?? false,
+        ...(anomaly ? { anomalous: anomaly.anomalous } : {}),
+      });
       const base = defaultContext(this.deps.env, now);
       const { session: sessionHistory, ...windows } = (history ?? {}) as Record<string, Record<string, unknown>>;
       const observed = {
@@ -371,6 +387,7 @@ export class Gate {
         ...(inspection ? { guard: guardContext(inspection.findings) } : {}),
         ...(grant ? { approval: { granted: grant.granted, approvers: grant.approvers } } : {}),
         ...(delegation ? { delegation: { from: delegation.from, task: delegation.task ?? '' } } : {}),
+        ...(anomaly ? { anomaly } : {}),
       };
       const context = mergeContext(mergeContext(base, observed), fromCaller);
       const own = this.deps.policy.decide({ principal: { type: 'Agent', id: action.agentId }, action: action.verb, resource, context });
@@ -404,6 +421,20 @@ function mergeFindings(all: GuardFindings[]): GuardFindings {
     ...(injections.length ? { injection: { score: Math.max(...injections.map((i) => i.score)), rules: [...new Set(injections.flatMap((i) => i.rules))].sort() } } : {}),
     ...(pii.length ? { pii } : {}),
   };
+}
+
+/** What an anomaly detector counts for a decision that did not execute. */
+function outcomeOf(decision: Decision['decision']): BehaviourOutcome {
+  return decision === 'deny' ? 'denial' : decision === 'error' ? 'error' : 'invocation';
+}
+
+/** How many bytes a result carries to the agent (retrieval volume for anomaly detection). */
+function safeSize(result: ToolResult): number | undefined {
+  try {
+    return Buffer.byteLength(JSON.stringify(result));
+  } catch {
+    return undefined;
+  }
 }
 
 const STRICTNESS: Record<Decision['decision'], number> = { allow: 0, approval_required: 1, deny: 2, error: 3 };

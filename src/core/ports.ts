@@ -103,6 +103,8 @@ export interface RiskSignals {
   findings?: GuardFindings;
   /** The session has seen untrusted content. */
   sessionUntrusted: boolean;
+  /** The agent is in an open anomaly alert. */
+  anomalous?: boolean;
 }
 
 export interface RiskScorer {
@@ -230,4 +232,20 @@ export type DelegationCheck = { ok: true; grant: DelegationGrant } | { ok: false
 /** Verifies a delegation token for the action that presents it (src/identity/delegation.ts). */
 export interface DelegationVerifier {
   check(token: string, action: Action): DelegationCheck;
+}
+
+/** An agent's anomaly state as policies see it: `context.anomaly` (score 0–100). */
+export interface AnomalyContext {
+  anomalous: boolean;
+  score: number;
+  series: string[];
+}
+
+export type BehaviourOutcome = 'invocation' | 'denial' | 'error';
+
+/** Watches what agents do for anomalies (src/observe/behaviour-monitor.ts). */
+export interface BehaviourMonitor {
+  context(agentId: string): AnomalyContext;
+  /** Told what became of each action, and how many bytes it returned to the agent. */
+  observe(action: Action, outcome: BehaviourOutcome, bytes?: number): void;
 }

@@ -12,8 +12,8 @@ const MAX_TRACKED_AGENTS = 10_000;
  * A 0–100 risk score per action, explained by its factors (each a number of points, recorded in
  * the decision and the ledger): what the configuration declares about the resource (risk level,
  * side effects, egress, knowledge sensitivity), what the arguments carry (untrusted provenance,
- * PII, an injection the scanners found), whether the session has seen untrusted content, and how
- * often the agent was denied in the last hour. Policies read the total: `context.risk.score > 70`.
+ * PII, an injection the scanners found), whether the session has seen untrusted content, whether the agent is in
+ * an open anomaly alert, and how often it was denied in the last hour. Policies read the total: `context.risk.score > 70`.
  * Recent denials are counted per process (a replica sees its own).
  */
 export class RiskModel implements RiskScorer {
@@ -46,6 +46,7 @@ export class RiskModel implements RiskScorer {
       if (labels.includes('pii')) factors.pii_arguments = 5;
       if (signals.findings?.injection) factors.injection = Math.round(signals.findings.injection.score * 40);
       if (signals.sessionUntrusted) factors.untrusted_session = 10;
+      if (signals.anomalous) factors.anomalous_agent = 25;
     }
     const recent = this.recentDenials(action.agentId);
     if (recent) factors.recent_denials = Math.min(20, recent * 5);

@@ -83,6 +83,8 @@ export function buildSchema(config: WardenConfig): SchemaJson<string> {
       approval: record({ granted: bool, approvers: long }),
       // The delegation a call is made under ("" when none): `context.delegation.from == "finance-bot"`.
       delegation: record({ from: str, task: str }),
+      // Anomaly detection (src/observe/anomaly.ts): `context.anomaly.anomalous`, a score 0–100, the alerting series.
+      anomaly: record({ anomalous: bool, score: long, series: set(str) }),
       time: record({ unix: long, hour: long, weekday: long }),
       transport: record({ mtls: bool }),
       env: str,

@@ -34,7 +34,7 @@ describe('policy hot reload', () => {
   it('swaps in a valid new policy set', () => {
     expect(deleteFiles()).toBe('allow');
     appendFileSync(path.join(dirs.configDir, 'boundaries', 'org.cedar'), '\n@id("no-files")\nforbid (principal, action == Action::"tool.invoke", resource == Tool::"files.read");\n');
-    expect(holder.reload()).toEqual({ ok: true, policies: 22, problems: '' });
+    expect(holder.reload()).toEqual({ ok: true, policies: 23, problems: '' });
     expect(deleteFiles()).toBe('deny');
   });
 
@@ -44,7 +44,7 @@ describe('policy hot reload', () => {
     expect(result.ok).toBe(false);
     expect(result.problems).toMatch(/research\.cedar:1: /);
     expect(deleteFiles()).toBe('allow');
-    expect(holder.current.policies).toHaveLength(21);
+    expect(holder.current.policies).toHaveLength(22);
   });
 
   it('keeps the last good set when a permit sneaks into a boundary file', () => {
