@@ -23,6 +23,7 @@
  * injected windows. Thresholds were tuned on seed 1 (WARDEN_ANOMALY_SEED=1); the reported run
  * uses seed 2 by default.
  */
+import { poisson } from '../test/support/random.js';
 import { AnomalyDetector, type AnomalyAlert, type AnomalyEventKind } from '../src/observe/anomaly.js';
 import { rng } from '../scripts/guard/generate-data.js';
 import type { BenchOptions } from './run.js';
@@ -62,14 +63,7 @@ function poissonSampler(r: () => number) {
   return (lambda: number): number => {
     if (lambda <= 0) return 0;
     if (lambda > 30) return Math.max(0, Math.round(lambda + Math.sqrt(lambda) * gauss(r)));
-    const l = Math.exp(-lambda);
-    let k = 0;
-    let p = r();
-    while (p > l) {
-      k++;
-      p *= r();
-    }
-    return k;
+    return poisson(r, lambda);
   };
 }
 

@@ -1,33 +1,12 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { poisson, rng } from '../../test/support/random.js';
 import { databases, resetDatabase } from '../../test/support/databases.js';
 import type { SqlClient } from '../backends/sql/sql-client.js';
 import { AnomalyDetector, AnomalyInputError, anomalyContext, listAlerts, recordAlert, type AnomalyAlert, type AnomalyEvent, type AnomalyOptions } from './anomaly.js';
 
 const T0 = Date.UTC(2026, 0, 5); // a Monday, 00:00 UTC
 const at = (minute: number, second = 30) => new Date(T0 + minute * 60_000 + second * 1000);
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function poisson(r: () => number, lambda: number): number {
-  const l = Math.exp(-lambda);
-  let k = 0;
-  let p = r();
-  while (p > l) {
-    k++;
-    p *= r();
-  }
-  return k;
-}
 
 /** Calls per minute with a daily swing: busy in the (UTC) afternoon, quiet at night. */
 const diurnal = (peak: number) => (minute: number) => peak * (0.1 + 0.9 * Math.max(0, Math.sin((Math.PI * ((minute / 60) % 24 - 6)) / 12)));
