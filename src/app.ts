@@ -36,6 +36,7 @@ import { notifierFromConfig } from './approvals/webhook.js';
 import { approverPolicy, GateApprovalDesk } from './approvals/gate-desk.js';
 import { Delegations } from './identity/delegation.js';
 import { AnomalyMonitor } from './observe/behaviour-monitor.js';
+import { allOf, GatewayMetrics } from './observe/metrics.js';
 import { loadOrCreateSigningKey } from './crypto/signing-key-file.js';
 import { SENSITIVITY_LEVELS } from './policy/model.js';
 import type { WardenConfig } from './config/schema.js';
@@ -76,6 +77,7 @@ export interface App {
   memory: AgentMemory;
   approvals: Approvals;
   delegations: Delegations;
+  metrics: GatewayMetrics;
   adminToken: { token: string; created: boolean; file: string };
   close(): Promise<void>;
 }
@@ -151,13 +153,17 @@ export async function openApp(options: AppOptions): Promise<App> {
   // Kill switch: a suspended agent's pending (and granted, unused) approvals are cancelled.
   agents.onSuspended = (agentId) => approvals.cancelForAgent(agentId).then(() => undefined);
   const monitor = await AnomalyMonitor.open(db, logger);
+  const metrics = new GatewayMetrics({
+    pendingApprovals: async () => (await approvals.list({ status: 'pending' })).length,
+    breakers: () => config.upstreams.map((u) => ({ upstream: u.id, state: upstreams.breakerState(u.id) ?? 'closed' })),
+  });
   const delegations = new Delegations(loadOrCreateSigningKey(files.delegationKey));
   const criticalTools = new Set(config.tools.filter((t) => t.risk === 'critical').map((t) => t.id));
   const gate = new Gate({
     policy,
     agents,
     audit: ledger,
-    log: decisionLogger(logger),
+    log: allOf(decisionLogger(logger), metrics),
     env: config.env,
     admitter,
     risk: new RiskModel(config.tools, config.knowledge_bases),
@@ -201,6 +207,7 @@ export async function openApp(options: AppOptions): Promise<App> {
     memory,
     approvals,
     delegations,
+    metrics,
     adminToken,
     // Closing twice (a test that reopens the data directory, a signal during shutdown) is harmless.
     close: () =>
@@ -209,6 +216,7 @@ export async function openApp(options: AppOptions): Promise<App> {
         await keyManager.settle();
         await approvals.settle();
         await monitor.close();
+        await metrics.close();
         await content.close();
         await upstreams.close();
         redis?.disconnect();

@@ -312,6 +312,12 @@ export const openApiDocument = {
         responses: { '201': { description: '{approver, keyId, key}' }, '404': errorResponse('No such approver is configured (unknown_approver)') },
       },
     },
+    '/v1/metrics': {
+      get: {
+        summary: 'Prometheus text (admin): decisions by verb and outcome, executions, upstream errors, admission rejections, guard findings, decision and execution latency histograms, approvals pending, breaker state',
+        responses: { '200': { description: 'text/plain; version=0.0.4' }, '401': errorResponse('Missing or invalid credential'), '403': errorResponse('Not the admin token') },
+      },
+    },
     '/healthz': { get: { summary: 'Liveness', security: [], responses: { '200': { description: 'Alive' } } } },
     '/readyz': { get: { summary: 'Readiness: database reachable and policies loaded', security: [], responses: { '200': { description: 'Ready' }, '503': errorResponse('Not ready') } } },
     '/openapi.json': { get: { summary: 'This document', security: [], responses: { '200': { description: 'OpenAPI 3.1' } } } },

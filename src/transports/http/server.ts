@@ -75,6 +75,12 @@ export function buildServer(app: App): FastifyInstance {
     }
   });
   server.get('/openapi.json', async () => openApiDocument);
+  // Prometheus text; the admin token, like the rest of the operator's API (a scraper sends it as a bearer).
+  server.get('/v1/metrics', async (request, reply) => {
+    if (callerOf(request).kind !== 'admin') throw new WardenError('forbidden', 'This needs the admin token');
+    reply.hijack();
+    app.metrics.serve(request.raw, reply.raw);
+  });
 
   registerAuthorizeRoute(server, app, callerOf);
   registerAdminRoutes(server, app, callerOf);
