@@ -171,3 +171,19 @@ describe('the Gate and anomaly detection', () => {
     expect(seen).toEqual(['finance-bot:invocation', 'support-bot:denial']);
   });
 });
+
+describe('the Gate and approvals', () => {
+  it('looks for a grant only when the action needs approval, and decides again with it', async () => {
+    const lookups: string[] = [];
+    const desk = {
+      grantFor: async (a: Action) => (lookups.push(a.resource), { granted: true, approvers: 2, approvalId: 'apr_x' }),
+      park: async () => 'apr_new',
+      consume: async () => true,
+    };
+    const gate = new Gate({ policy: engine, history: emptyHistory(), agents: directory(), audit: new MemoryAudit(), log: { decision: () => {} }, env: 'dev', approvals: desk });
+    expect((await gate.authorize(action({ agentId: 'finance-bot', resource: 'bank.get_balance', context: { args: { account: 'ACC-1' } } }))).decision).toBe('allow');
+    expect(lookups).toEqual([]);
+    expect((await gate.authorize(action({ agentId: 'finance-bot', resource: 'bank.send_money', context: { args: { amount: 5000, to: 'DE89370400440532013000' } } }))).decision).toBe('allow');
+    expect(lookups).toEqual(['bank.send_money']);
+  });
+});

@@ -360,11 +360,10 @@ export class Gate {
       const session = sessionOf(action);
       const digest = actionDigest(action);
       const policyVersion = this.deps.policy.version;
-      const [inspection, provenance, history, grant] = await Promise.all([
+      const [inspection, provenance, history] = await Promise.all([
         this.deps.guard?.inspectInput(action, args),
         this.deps.provenance?.labelsFor(session, args),
         this.deps.history?.snapshot(action.agentId, session, now),
-        this.deps.approvals?.grantFor(action, digest, policyVersion),
       ]);
       const labels = mergeLabels(inspection?.labels, provenance?.labels);
 
@@ -385,16 +384,25 @@ export class Gate {
         ...(risk ? { risk: { score: risk.score } } : {}),
         labels,
         ...(inspection ? { guard: guardContext(inspection.findings) } : {}),
-        ...(grant ? { approval: { granted: grant.granted, approvers: grant.approvers } } : {}),
         ...(delegation ? { delegation: { from: delegation.from, task: delegation.task ?? '' } } : {}),
         ...(anomaly ? { anomaly } : {}),
       };
-      const context = mergeContext(mergeContext(base, observed), fromCaller);
-      const own = this.deps.policy.decide({ principal: { type: 'Agent', id: action.agentId }, action: action.verb, resource, context });
-      // Under a delegation, the delegator's policies must allow the same call too: the intersection.
-      const decision = delegation
-        ? stricter(own, this.deps.policy.decide({ principal: { type: 'Agent', id: delegation.from }, action: action.verb, resource, context }))
-        : own;
+      const decideIn = (context: Record<string, unknown>): Decision => {
+        const own = this.deps.policy.decide({ principal: { type: 'Agent', id: action.agentId }, action: action.verb, resource, context });
+        // Under a delegation, the delegator's policies must allow the same call too: the intersection.
+        return delegation ? stricter(own, this.deps.policy.decide({ principal: { type: 'Agent', id: delegation.from }, action: action.verb, resource, context })) : own;
+      };
+      let context = mergeContext(mergeContext(base, observed), fromCaller);
+      let decision = decideIn(context);
+      // Only an action that needs approval looks for a grant: most actions cost no query here.
+      let grant: ApprovalGrant | undefined;
+      if (decision.decision === 'approval_required' && this.deps.approvals) {
+        grant = await this.deps.approvals.grantFor(action, digest, policyVersion);
+        if (grant.granted) {
+          context = mergeContext(mergeContext(base, { ...observed, approval: { granted: true, approvers: grant.approvers } }), fromCaller);
+          decision = decideIn(context);
+        }
+      }
       const extra = { ...(risk ? { risk } : {}), ...(inspection ? { guard: inspection.findings } : {}) };
       const approved = await this.settleApproval(action, decision, grant, digest, policyVersion, risk);
       return { decision: approved.decision, context, ...extra, ...(delegation ? { delegation } : {}), ...(approved.approvalId ? { approvalId: approved.approvalId } : {}), ...(approved.code ? { code: approved.code } : {}) };
