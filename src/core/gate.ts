@@ -3,6 +3,7 @@ import { isVerb, type Action } from './action.js';
 import { defaultContext, isPlainObject, mergeContext } from './context.js';
 import type { Decision } from './decision.js';
 import { digestOf } from './digest.js';
+import { inspectOutput } from './output-stage.js';
 import { WardenError, type ErrorCode } from './errors.js';
 import type {
   Admitter,
@@ -136,7 +137,7 @@ export class Gate {
     let guarded: (GuardFindings & { treatment: OutputTreatment }) | undefined;
     // What the upstream returned, before the guard changed it: provenance follows the data.
     const returned = execution.outcome === 'success' || execution.outcome === 'tool_error' ? execution.result : undefined;
-    if (execution.result && this.deps.guard) ({ execution, guarded } = await this.inspectOutput(action, execution, decided.obligations));
+    if (execution.result && this.deps.guard) ({ execution, guarded } = await inspectOutput(this.deps.guard, action, execution, decided.obligations));
     if (returned) await this.remember(action, returned, execution, guarded);
     this.deps.monitor?.observe(action, returned ? 'invocation' : 'error', execution.result ? safeSize(execution.result) : undefined);
     const record: AuditRecord = {
@@ -209,57 +210,6 @@ export class Gate {
     ]).catch(() => {
       execution.error = `${execution.error ? `${execution.error}; ` : ''}the session's provenance or history could not be recorded`;
     });
-  }
-
-  /** The output stage: what the agent may see of a result. A scanner failure withholds it (fail closed). */
-  private async inspectOutput(
-    action: Action,
-    execution: Execution,
-    obligations: Record<string, string>,
-  ): Promise<{ execution: Execution; guarded: GuardFindings & { treatment: OutputTreatment } }> {
-    const { attempts, durationMs } = execution;
-    if (execution.itemized) return this.inspectItems(action, execution, obligations);
-    try {
-      const inspected = await this.deps.guard!.inspectOutput(action, execution.result!, obligations);
-      const guarded = { ...inspected.findings, treatment: inspected.treatment };
-      if (inspected.treatment === 'withheld') {
-        const rules = inspected.findings.injection?.rules.join(', ') || 'model score';
-        return { execution: { outcome: 'withheld', attempts, durationMs, error: `the result was withheld: suspected prompt injection (${rules})` }, guarded };
-      }
-      return { execution: { ...execution, result: inspected.result }, guarded };
-    } catch {
-      return { execution: { outcome: 'withheld', attempts, durationMs, error: 'the result was withheld: it could not be inspected' }, guarded: { treatment: 'withheld' } };
-    }
-  }
-
-  /**
-   * The output stage for itemized results: each content item inspected on its own; an item that
-   * must be withheld is replaced by a note saying so, the others reach the agent. A scanner
-   * failure withholds the item it failed on (fail closed).
-   */
-  private async inspectItems(
-    action: Action,
-    execution: Execution,
-    obligations: Record<string, string>,
-  ): Promise<{ execution: Execution; guarded: GuardFindings & { treatment: OutputTreatment } }> {
-    const result = execution.result!;
-    const inspected = await Promise.all(
-      result.content.map(async (item) => {
-        try {
-          const one = await this.deps.guard!.inspectOutput(action, { content: [item] }, obligations);
-          return one.treatment === 'withheld' ? { ...one, result: { content: [withheldItem(one.findings)] } } : one;
-        } catch {
-          return { result: { content: [withheldItem({})] }, treatment: 'withheld' as const, findings: {} };
-        }
-      }),
-    );
-    const items = inspected.map((i) => i.treatment);
-    const findings = mergeFindings(inspected.map((i) => i.findings));
-    const treatment = items.reduce<OutputTreatment>((a, b) => (TREATMENT_STRENGTH[b] > TREATMENT_STRENGTH[a] ? b : a), 'clean');
-    return {
-      execution: { ...execution, items, result: { ...result, content: inspected.map((i) => i.result.content[0]) } },
-      guarded: { ...findings, treatment },
-    };
   }
 
   private baseRecord(action: Action, decision: Decision & { risk?: RiskScore; approvalId?: string; guard?: GuardFindings; delegation?: DelegationGrant }, contextDigest: string): AuditRecord {
@@ -414,22 +364,6 @@ export class Gate {
   }
 }
 
-const TREATMENT_STRENGTH: Record<OutputTreatment, number> = { clean: 0, flagged: 1, redacted: 2, neutralised: 3, withheld: 4 };
-
-function withheldItem(findings: GuardFindings): { type: 'text'; text: string } {
-  const rules = findings.injection?.rules.join(', ');
-  return { type: 'text', text: `[withheld by Warden: ${findings.injection ? `suspected prompt injection${rules ? ` (${rules})` : ''}` : 'it could not be inspected'}]` };
-}
-
-/** One set of findings from several: the highest injection score, every rule and PII type once. */
-function mergeFindings(all: GuardFindings[]): GuardFindings {
-  const injections = all.flatMap((f) => (f.injection ? [f.injection] : []));
-  const pii = [...new Set(all.flatMap((f) => f.pii ?? []))].sort();
-  return {
-    ...(injections.length ? { injection: { score: Math.max(...injections.map((i) => i.score)), rules: [...new Set(injections.flatMap((i) => i.rules))].sort() } } : {}),
-    ...(pii.length ? { pii } : {}),
-  };
-}
 
 /** What an anomaly detector counts for a decision that did not execute. */
 function outcomeOf(decision: Decision['decision']): BehaviourOutcome {
