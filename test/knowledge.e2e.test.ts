@@ -162,6 +162,17 @@ describe('agent memory', () => {
     expect(Buffer.from(rows[0]!.ciphertext).toString('latin1')).not.toMatch(/prefers email/);
   });
 
+  it('refuses a value over the limit, a missing value and a bad name, storing nothing', async () => {
+    expect((await memory('support-bot', 'PUT', 'big', 'x'.repeat(65_537))).statusCode).toBe(400);
+    const missing = await server.inject({ method: 'PUT', url: '/v1/memory/empty', headers: { authorization: `Bearer ${keys['support-bot']}`, 'content-type': 'application/json' }, payload: '{}' });
+    expect(missing.statusCode).toBe(400);
+    const badName = await memory('support-bot', 'PUT', '..%2Fetc', 'x');
+    expect(badName.statusCode).toBe(400);
+    expect(badName.json()).toMatchObject({ code: 'invalid_request' });
+    const { rows } = await app.db.query("SELECT name FROM agent_memory WHERE name IN ('big', 'empty', '../etc')");
+    expect(rows).toEqual([]);
+  });
+
   it('answers a memory that does not exist with 404 memory_not_found', async () => {
     const res = await memory('support-bot', 'GET', 'never-written');
     expect(res.statusCode).toBe(404);
